@@ -1,0 +1,7 @@
+"""Multi-layer perceptrons for scikit-learn, with hand-written backpropagation."""
+
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__version__ = "0.1.0"

@@ -1,0 +1,313 @@
+"""What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
+
+import copy
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._losses import LOSSES
+from ._network import ParameterLayout, initial_params, predict_output
+from ._objective import Batch, Network, Objective
+from ._optimizers import OPTIMIZERS
+from ._solvers import (
+    History,
+    LbfgsSettings,
+    StochasticSettings,
+    run_lbfgs,
+    run_stochastic,
+)
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+@dataclass(frozen=True)
+class _FitCall:
+    """What kind of call this is: a fresh fit, a warm start or partial_fit."""
+
+    random_state: np.random.RandomState
+    first_pass: bool
+    incremental: bool
+    encoder: object
+
+
+class BaseMLP(BaseEstimator):
+    """Shared machinery of the MLP estimators; use a subclass instead."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    # ----------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Returns a trained MLP model.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        """Train and commit; on any error, restore the estimator as it was."""
+        before = dict(vars(self))
+        try:
+            return self._fit_and_commit(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
+    def _fit_and_commit(self, X, y, sample_weight, incremental, classes):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        X, y, sample_weight = self._validate_training_data(X, y, sample_weight, first_pass)
+        Y, encoder = self._encode_targets(y, first_pass, incremental, classes)
+        network = self._training_network(X, Y, encoder, first_pass)
+        call = _FitCall(
+            check_random_state(self.random_state), first_pass, incremental, encoder
+        )
+        params = self._starting_params(network, X.dtype, call)
+        data = Batch(X, Y.astype(X.dtype), sample_weight)
+        result = self._run_solver(params, network, data, call)
+        self._commit(result, network, call)
+        return self
+
+    def _validate_training_data(self, X, y, sample_weight, reset):
+        """Return X, y and sample_weight checked and converted as scikit-learn does."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not is_classifier(self),
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        return X, y, sample_weight
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(size <= 0 for size in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return sizes
+
+    def _training_network(self, X, Y, encoder, first_pass):
+        """Return the Network to train, checking it fits the current weights."""
+        units = (X.shape[1], *self._hidden_layer_sizes(), Y.shape[1])
+        if not first_pass:
+            current = (self.coefs_[0].shape[0], *(len(b) for b in self.intercepts_))
+            if current != units:
+                raise ValueError(
+                    f"Cannot continue training: the fitted network has layer sizes "
+                    f"{current}, but hidden_layer_sizes and the data give {units}. "
+                    "Set warm_start=False to train a new network."
+                )
+        loss = LOSSES[self._loss_name(encoder)]
+        return Network(
+            ParameterLayout(units), HIDDEN_ACTIVATIONS[self.activation], loss, self.alpha
+        )
+
+    def _starting_params(self, network, dtype, call):
+        """Return fresh Glorot weights, or a copy of the fitted ones to continue."""
+        if call.first_pass:
+            layout, random_state = network.layout, call.random_state
+            return initial_params(layout, self.activation, random_state, dtype)
+        return network.layout.pack(self.coefs_, self.intercepts_, dtype)
+
+    def _run_solver(self, params, network, data, call):
+        """Return the TrainingResult of the configured solver, starting at params."""
+        n_samples = data.Y.shape[0]
+        if self.solver == "lbfgs":
+            objective = Objective(network, n_samples, params.dtype)
+            settings = LbfgsSettings(self.max_iter, self.max_fun, self.tol, self.verbose)
+            return run_lbfgs(params, objective, data, settings)
+
+        data, validation_score = self._validation_split(data, network, call)
+        batch_size = self._batch_size(data.Y.shape[0])
+        settings = StochasticSettings(
+            max_iter=self.max_iter,
+            batch_size=batch_size,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+            incremental=call.incremental,
+            random_state=call.random_state,
+            validation_score=validation_score,
+        )
+        objective = Objective(network, batch_size, params.dtype)
+        optimizer = self._optimizer_for(params, call.incremental)
+        history = self._history(call.first_pass)
+        return run_stochastic(params, objective, optimizer, data, settings, history)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than "
+                "sample size. It is going to be clipped",
+                stacklevel=5,
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _optimizer_for(self, params, incremental):
+        """Return the optimiser to use: partial_fit continues the previous one."""
+        previous = getattr(self, "_optimizer", None)
+        if incremental and isinstance(previous, OPTIMIZERS[self.solver]):
+            return copy.deepcopy(previous)
+        return OPTIMIZERS[self.solver](params.size, params.dtype, self)
+
+    def _history(self, first_pass):
+        """Return the stochastic-training history to continue from."""
+        if first_pass or not hasattr(self, "loss_curve_"):
+            return History.start(self.early_stopping)
+        history = History(
+            loss_curve=list(self.loss_curve_),
+            validation_scores=copy.copy(getattr(self, "validation_scores_", None)),
+            best_loss=getattr(self, "best_loss_", np.inf),
+            best_validation_score=getattr(self, "best_validation_score_", None),
+            no_improvement_count=getattr(self, "_no_improvement_count", 0),
+            t=getattr(self, "t_", 0),
+        )
+        if self.early_stopping and history.validation_scores is None:
+            history.validation_scores, history.best_validation_score = [], -np.inf
+        if not self.early_stopping and history.best_loss is None:
+            history.best_loss = np.inf
+        return history
+
+    def _validation_split(self, data, network, call):
+        """Return (training data, validation scorer or None) for early stopping."""
+        if not self.early_stopping:
+            return data, None
+        X, Y, sample_weight = data
+        stratify = Y if is_classifier(self) and Y.shape[1] == 1 else None
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        parts = train_test_split(
+            *arrays,
+            random_state=call.random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        train, val = Batch(*parts[0::2]), Batch(*parts[1::2])
+        if val.X.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        encoder = call.encoder
+        y_val = self._decode_targets(val.Y, encoder)
+
+        def validation_score(params):
+            coefs, intercepts = network.layout.unpack(params)
+            A = predict_output(val.X, coefs, intercepts, network.hidden, network.output)
+            return self._score_output(A, y_val, val.sample_weight, encoder)
+
+        return train, validation_score
+
+    def _commit(self, result, network, call):
+        """Set every fitted attribute from a finished training run."""
+        self.coefs_, self.intercepts_ = network.layout.unpack(result.params)
+        self.n_layers_ = len(network.layout.layer_units)
+        self.n_outputs_ = network.layout.layer_units[-1]
+        self.out_activation_ = network.loss.output_activation
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.loss
+        self._set_target_encoding(call.encoder)
+        history = result.history
+        if self.solver == "lbfgs":
+            self.t_ = 0 if call.first_pass else getattr(self, "t_", 0)
+            self.loss_curve_ = history.loss_curve if history else []
+            return
+        self.t_ = history.t
+        self.loss_curve_ = history.loss_curve
+        self.best_loss_ = history.best_loss
+        self.validation_scores_ = history.validation_scores
+        self.best_validation_score_ = history.best_validation_score
+        self._no_improvement_count = history.no_improvement_count
+        self._optimizer = result.optimizer
+
+    # -------------------------------------------------------------- prediction
+    def _forward_output(self, X):
+        """Return the output layer's activations a_L for X."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        return predict_output(
+            X,
+            self.coefs_,
+            self.intercepts_,
+            HIDDEN_ACTIVATIONS[self.activation],
+            OUTPUT_ACTIVATIONS[self.out_activation_],
+        )
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+

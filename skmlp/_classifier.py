@@ -1,0 +1,262 @@
+"""MLPClassifier: class labels in, probabilities out."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    type_of_target,
+    unique_labels,
+)
+
+from ._base import BaseMLP
+from ._docstrings import fill
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """Multi-layer Perceptron classifier.
+
+    This model optimizes the log-loss function using LBFGS or stochastic
+    gradient descent. It is a drop-in replacement for
+    :class:`sklearn.neural_network.MLPClassifier`: same parameters, same
+    fitted attributes, same starting weights for the same ``random_state``.
+
+    Parameters
+    ----------
+    <hidden>
+
+    <solver>
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels for each output.
+
+    <attributes>
+
+    See Also
+    --------
+    MLPRegressor : Multi-layer Perceptron regressor.
+    sklearn.neural_network.MLPClassifier : The scikit-learn estimator this one
+        replaces.
+
+    Notes
+    -----
+    A binary or multilabel target gets logistic outputs and the binary log
+    loss; a multiclass target gets a softmax output and the cross-entropy.
+<notes>
+
+    Examples
+    --------
+    >>> from skmlp import MLPClassifier
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = make_classification(n_samples=100, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y,
+    ...                                                     random_state=1)
+    >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X_train, y_train)
+    >>> clf.predict_proba(X_test[:1]).shape
+    (1, 2)
+    >>> clf.predict(X_test[:5]).shape
+    (5,)
+    >>> bool(clf.score(X_test, y_test) > 0.75)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single iteration over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        classes : array of shape (n_classes,), default=None
+            Classes across all calls to partial_fit.
+            Can be obtained via `np.unique(y_all)`, where y_all is the
+            target vector of the entire dataset.
+            This argument is required for the first call to partial_fit
+            and can be omitted in the subsequent calls.
+            Note that y doesn't need to contain all labels in `classes`.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray, shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        return self._labels_from_output(self._forward_output(X), self._label_binarizer)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted probability of the sample for each class in the
+            model, where classes are ordered as they are in `self.classes_`.
+        """
+        A = self._forward_output(X)
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - A, A])
+        return A
+
+    def predict_log_proba(self, X):
+        """Return the log of probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted log-probability of the sample for each class
+            in the model, where classes are ordered as they are in
+            `self.classes_`. Equivalent to `log(predict_proba(X))`.
+        """
+        y_prob = self.predict_proba(X)
+        return np.log(y_prob, out=y_prob)
+
+    # ---------------------------------------------- hooks used by BaseMLP.fit
+    def _encode_targets(self, y, first_pass, incremental, classes):
+        """Return (the 0/1 indicator matrix of y, the fitted LabelBinarizer)."""
+        binarizer = self._target_binarizer(y, first_pass, incremental, classes)
+        return binarizer.transform(y), binarizer
+
+    def _target_binarizer(self, y, first_pass, incremental, classes):
+        if incremental and _check_partial_fit_first_call(self, classes):
+            multilabel = type_of_target(y).startswith("multilabel")
+            binarizer = LabelBinarizer().fit(y if multilabel else classes)
+        elif first_pass:
+            return LabelBinarizer().fit(y)
+        else:
+            binarizer = self._label_binarizer
+        seen = unique_labels(y)
+        if self.warm_start and not incremental:
+            if set(seen) != set(binarizer.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same "
+                    "classes as in the previous call to fit. Previously "
+                    f"got {binarizer.classes_}, `y` has {seen}"
+                )
+        elif len(np.setdiff1d(seen, binarizer.classes_)):
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. "
+                f"`self.classes_` has {binarizer.classes_}. 'y' has {seen}."
+            )
+        return binarizer
+
+    def _loss_name(self, binarizer):
+        return "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
+
+    @staticmethod
+    def _decode_targets(Y, binarizer):
+        return binarizer.inverse_transform(Y)
+
+    @staticmethod
+    def _labels_from_output(A, binarizer):
+        return binarizer.inverse_transform(A.ravel() if A.shape[1] == 1 else A)
+
+    def _score_output(self, A, y_true, sample_weight, binarizer):
+        if not np.isfinite(A).all():
+            return np.nan
+        y_pred = self._labels_from_output(A, binarizer)
+        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+    def _set_target_encoding(self, binarizer):
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+MLPClassifier.__doc__ = fill(
+    MLPClassifier.__doc__,
+    split="The split is stratified, except in a multilabel setting.",
+    score="the accuracy",
+)

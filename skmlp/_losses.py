@@ -1,0 +1,75 @@
+"""Loss functions, each paired with the output activation that makes it simple.
+
+Each loss is the canonical partner of its output activation: for
+softmax + log loss, logistic + binary log loss, identity + squared error and
+exp + Poisson deviance, the derivative of the loss with respect to the output
+layer's pre-activation ``z_L`` is ``a_L - y``. That pairing is what
+``Loss.output_delta`` relies on.
+
+Every ``value`` is a weighted mean over samples of the loss summed over outputs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import xlogy
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss ``L(y, a)`` and the output activation ``a = f(z)`` it is paired with."""
+
+    name: str
+    output_activation: str
+    value: Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
+
+    @staticmethod
+    def output_delta(A, Y, out):
+        """Write ``dL/dz_L = a_L - y`` into ``out`` (canonical link)."""
+        return np.subtract(A, Y, out=out)
+
+
+def _mean_over_samples(per_element, sample_weight):
+    """Return the (weighted) mean over rows of the row sums of ``per_element``."""
+    if sample_weight is None:
+        return float(per_element.sum() / per_element.shape[0])
+    row_sums = per_element.sum(axis=1)
+    return float(sample_weight @ row_sums / sample_weight.sum())
+
+
+def _clipped(P):
+    eps = np.finfo(P.dtype).eps
+    return np.clip(P, eps, 1 - eps)
+
+
+def half_squared_error(Y, A, sample_weight=None):
+    """Return 1/2 (y - a)**2 summed over outputs, averaged over samples."""
+    return 0.5 * _mean_over_samples((Y - A) ** 2, sample_weight)
+
+
+def half_poisson_deviance(Y, A, sample_weight=None):
+    """Return y log(y / a) - y + a summed over outputs, averaged over samples."""
+    return _mean_over_samples(xlogy(Y, Y / A) - Y + A, sample_weight)
+
+
+def log_loss(Y, P, sample_weight=None):
+    """Return the cross-entropy -sum_k y_k log p_k, averaged over samples."""
+    return -_mean_over_samples(xlogy(Y, _clipped(P)), sample_weight)
+
+
+def binary_log_loss(Y, P, sample_weight=None):
+    """Return -y log p - (1 - y) log(1 - p) summed over outputs, averaged."""
+    P = _clipped(P)
+    return -_mean_over_samples(xlogy(Y, P) + xlogy(1 - Y, 1 - P), sample_weight)
+
+
+LOSSES = {
+    loss.name: loss
+    for loss in (
+        Loss("squared_error", "identity", half_squared_error),
+        Loss("poisson", "exp", half_poisson_deviance),
+        Loss("log_loss", "softmax", log_loss),
+        Loss("binary_log_loss", "logistic", binary_log_loss),
+    )
+}

@@ -1,0 +1,136 @@
+"""The network itself: parameter layout, initialisation, forward and backward.
+
+Notation, for layers l = 1..L with a_0 = X::
+
+    z_l = a_{l-1} @ W_l + b_l,   a_l = f(z_l)
+    delta_l = dL/dz_l
+    delta_L = a_L - Y                              (canonical link, see _losses)
+    delta_{l-1} = (delta_l @ W_l.T) * f'(a_{l-1})
+    dL/dW_l = a_{l-1}.T @ delta_l,   dL/db_l = sum of delta_l over samples
+
+In code layers count from 0: ``coefs[layer]`` is W_{layer+1} and
+``activations[layer]`` is a_layer, so ``activations[0]`` is the input.
+
+All parameters live in one flat buffer, coefficients of every layer first and
+then intercepts (the order scikit-learn packs them in for L-BFGS); ``coefs`` and
+``intercepts`` are views into it, so an optimiser updates every parameter with a
+few vector operations and L-BFGS sees the same buffer.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass(frozen=True)
+class ParameterLayout:
+    """Where each layer's W and b live in the flat parameter vector."""
+
+    layer_units: tuple[int, ...]
+
+    @cached_property
+    def coef_shapes(self):
+        """Return the (fan_in, fan_out) shape of every W."""
+        return list(pairwise(self.layer_units))
+
+    @cached_property
+    def n_coefs(self):
+        """Return the number of weights; they fill the start of the buffer."""
+        return sum(fan_in * fan_out for fan_in, fan_out in self.coef_shapes)
+
+    @cached_property
+    def size(self):
+        """Return the total number of parameters."""
+        return self.n_coefs + sum(self.layer_units[1:])
+
+    def unpack(self, params):
+        """Return lists of views (coefs, intercepts) into the flat ``params``."""
+        coefs, start = [], 0
+        for shape in self.coef_shapes:
+            end = start + shape[0] * shape[1]
+            coefs.append(params[start:end].reshape(shape))
+            start = end
+        intercepts = []
+        for fan_out in self.layer_units[1:]:
+            intercepts.append(params[start : start + fan_out])
+            start += fan_out
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """Return a new flat buffer holding copies of ``coefs`` and ``intercepts``."""
+        params = np.empty(self.size, dtype=dtype)
+        coef_views, intercept_views = self.unpack(params)
+        for view, source in zip(
+            [*coef_views, *intercept_views], [*coefs, *intercepts], strict=True
+        ):
+            view[...] = source
+        return params
+
+
+def initial_params(layout, activation, random_state, dtype):
+    """Return Glorot-uniform parameters, drawn in scikit-learn's order.
+
+    Each layer draws W then b from U(-r, r), r = sqrt(k / (fan_in + fan_out)),
+    with k = 2 for the logistic activation and 6 otherwise.
+    """
+    params = np.empty(layout.size, dtype=dtype)
+    for coef, intercept in zip(*layout.unpack(params), strict=True):
+        fan_in, fan_out = coef.shape
+        factor = 2.0 if activation == "logistic" else 6.0
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coef[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+        intercept[...] = random_state.uniform(-bound, bound, fan_out)
+    return params
+
+
+def layer_buffers(n_rows, units, dtype):
+    """Return one uninitialised (n_rows, n_units) array per entry of ``units``."""
+    return [np.empty((n_rows, n_units), dtype=dtype) for n_units in units]
+
+
+def _matmul(A, B, out):
+    """Write A @ B into ``out``; A may be sparse (then one extra copy)."""
+    if sp.issparse(A):
+        out[...] = A @ B
+        return out
+    return np.matmul(A, B, out=out)
+
+
+def forward(activations, coefs, intercepts, hidden, output):
+    """Fill ``activations[1:]`` from ``activations[0] = X`` and return a_L.
+
+    ``activations`` holds X followed by one preallocated buffer per layer.
+    """
+    last = len(coefs) - 1
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        z = _matmul(activations[layer], W, out=activations[layer + 1])
+        z += b
+        (output if layer == last else hidden).function(z)
+    return activations[-1]
+
+
+def backward(activations, deltas, coefs, hidden, grads):
+    """Fill ``grads = (coef_grads, intercept_grads)`` from delta_L = ``deltas[-1]``.
+
+    ``deltas[layer]`` is a buffer for delta_{layer+1}; the caller has written
+    delta_L into the last one. No delta is computed for the input X.
+    """
+    coef_grads, intercept_grads = grads
+    for layer in reversed(range(len(coefs))):
+        delta = deltas[layer]
+        _matmul(activations[layer].T, delta, out=coef_grads[layer])
+        np.sum(delta, axis=0, out=intercept_grads[layer])
+        if layer > 0:
+            np.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
+            hidden.derivative(activations[layer], deltas[layer - 1])
+
+
+def predict_output(X, coefs, intercepts, hidden, output):
+    """Return a_L for the rows of X, allocating the layer buffers it needs."""
+    units = [len(b) for b in intercepts]
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    activations = [X, *layer_buffers(X.shape[0], units, dtype)]
+    return forward(activations, coefs, intercepts, hidden, output)

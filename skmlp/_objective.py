@@ -1,0 +1,80 @@
+"""The training objective: data loss plus L2 penalty, its value and gradient.
+
+For a batch of n samples with weights s_i (all 1 when not given), weight sum
+S = sum_i s_i, per-sample loss L_i and weights W of every layer::
+
+    J = sum_i s_i L_i / S + alpha / (2 S) * ||W||^2
+
+so dJ/dW_l = (a_{l-1}.T @ (s * delta_l) + alpha W_l) / S. Dividing the penalty
+by the batch's weight sum, as scikit-learn does, keeps a weight of 2 on a sample
+equivalent to repeating it.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ._activations import OUTPUT_ACTIVATIONS, Activation
+from ._losses import Loss
+from ._network import ParameterLayout, backward, forward, layer_buffers
+
+
+@dataclass(frozen=True)
+class Network:
+    """What the math needs to know: layer sizes, activation, loss, penalty."""
+
+    layout: ParameterLayout
+    hidden: Activation
+    loss: Loss
+    alpha: float
+
+    @property
+    def output(self):
+        """Return the output activation paired with the loss."""
+        return OUTPUT_ACTIVATIONS[self.loss.output_activation]
+
+
+class Batch(NamedTuple):
+    """Input rows, 2-D targets and optional sample weights of one batch."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None = None
+
+
+class Objective:
+    """J and dJ/dparams for batches of at most ``max_rows`` rows.
+
+    The per-layer activation and delta buffers are allocated once here and
+    reused by every call.
+    """
+
+    def __init__(self, network, max_rows, dtype):
+        self.network = network
+        units = network.layout.layer_units[1:]
+        self._activations = layer_buffers(max_rows, units, dtype)
+        self._deltas = layer_buffers(max_rows, units, dtype)
+        self._penalty_grad = np.empty(network.layout.n_coefs, dtype=dtype)
+
+    def loss_and_gradients(self, params, batch, grads):
+        """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``."""
+        net, (X, Y, sample_weight) = self.network, batch
+        n_samples = X.shape[0]
+        coefs, intercepts = net.layout.unpack(params)
+        activations = [X, *(buffer[:n_samples] for buffer in self._activations)]
+        deltas = [buffer[:n_samples] for buffer in self._deltas]
+
+        A = forward(activations, coefs, intercepts, net.hidden, net.output)
+        net.loss.output_delta(A, Y, out=deltas[-1])
+        if sample_weight is not None:
+            deltas[-1] *= sample_weight[:, np.newaxis]
+        backward(activations, deltas, coefs, net.hidden, net.layout.unpack(grads))
+
+        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
+        W = params[: net.layout.n_coefs]
+        np.multiply(W, net.alpha, out=self._penalty_grad)  # d/dW (alpha/2 ||W||^2)
+        grads[: net.layout.n_coefs] += self._penalty_grad
+        grads /= weight_sum
+        penalty = 0.5 * net.alpha * float(W @ W) / weight_sum
+        return net.loss.value(Y, A, sample_weight) + penalty

@@ -1,0 +1,197 @@
+"""MLPRegressor: real-valued targets, one or several outputs."""
+
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+
+from ._base import BaseMLP
+from ._docstrings import fill
+
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """Multi-layer Perceptron regressor.
+
+    This model optimizes the squared error or the Poisson deviance using LBFGS
+    or stochastic gradient descent. It is a drop-in replacement for
+    :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
+    fitted attributes, same starting weights for the same ``random_state``.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The loss function to use when training the weights. 'squared_error'
+        is half the squared error with an identity output; 'poisson' is half
+        the Poisson deviance with an exponential output (so predictions are
+        positive), which needs ``y >= 0``.
+
+    <hidden>
+
+    <solver>
+
+    Attributes
+    ----------
+    <attributes>
+
+    See Also
+    --------
+    MLPClassifier : Multi-layer Perceptron classifier.
+    sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
+        replaces.
+
+    Notes
+    -----
+    For several outputs the squared error is summed over outputs, so ``loss_``
+    is the value whose gradient the solver follows. scikit-learn averages it
+    over outputs instead, reporting a loss ``n_outputs`` times smaller than the
+    one it optimises (its issue #8349), which skews ``tol`` and L-BFGS.
+    ``loss='poisson'`` with a negative target raises a ``ValueError``.
+<notes>
+
+    Examples
+    --------
+    >>> from skmlp import MLPRegressor
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> regr = MLPRegressor(solver="lbfgs", random_state=1, max_iter=2000)
+    >>> regr = regr.fit(X_train, y_train)
+    >>> regr.predict(X_test[:2]).shape
+    (2,)
+    >>> bool(regr.score(X_test, y_test) > 0.9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single iteration over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        return self._values_from_output(self._forward_output(X))
+
+    # ---------------------------------------------- hooks used by BaseMLP.fit
+    def _encode_targets(self, y, first_pass, incremental, classes):
+        """Return (y as a 2-D float array, no encoder)."""
+        Y = np.asarray(y, dtype=float).reshape(len(y), -1)
+        if self.loss == "poisson" and (Y < 0).any():
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for "
+                "loss='poisson'."
+            )
+        return Y, None
+
+    def _loss_name(self, encoder):
+        return self.loss
+
+    @staticmethod
+    def _decode_targets(Y, encoder):
+        return Y
+
+    @staticmethod
+    def _values_from_output(A):
+        return A.ravel() if A.shape[1] == 1 else A
+
+    def _score_output(self, A, y_true, sample_weight, encoder):
+        if not np.isfinite(A).all():
+            return np.nan
+        y_pred = self._values_from_output(A)
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+    def _set_target_encoding(self, encoder):
+        pass
+
+
+MLPRegressor.__doc__ = fill(MLPRegressor.__doc__, score="the R2 score")

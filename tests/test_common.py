@@ -1,0 +1,11 @@
+"""scikit-learn's estimator checks, with no expected failures."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmlp import MLPClassifier, MLPRegressor
+
+
+@parametrize_with_checks([MLPClassifier(), MLPRegressor()])
+def test_sklearn_compatible_estimator(estimator, check):
+    """Check that the estimator passes scikit-learn's check ``check``."""
+    check(estimator)
