@@ -32,7 +32,7 @@ def main():
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0
     )
-    settings = dict(hidden_layer_sizes=(64,), max_iter=100, random_state=0)
+    settings = {"hidden_layer_sizes": (64,), "max_iter": 100, "random_state": 0}
     print("| estimator | test accuracy | fit seconds |")
     print("|---|---|---|")
     for name, estimator in [

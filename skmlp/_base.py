@@ -4,8 +4,10 @@ import copy
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
@@ -45,12 +47,18 @@ class _FitCall:
 class BaseMLP(BaseEstimator):
     """Shared machinery of the MLP estimators; use a subclass instead."""
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -112,7 +120,9 @@ class BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
-        X, y, sample_weight = self._validate_training_data(X, y, sample_weight, first_pass)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, first_pass
+        )
         Y, encoder = self._encode_targets(y, first_pass, incremental, classes)
         network = self._training_network(X, Y, encoder, first_pass)
         call = _FitCall(
@@ -162,7 +172,10 @@ class BaseMLP(BaseEstimator):
                 )
         loss = LOSSES[self._loss_name(encoder)]
         return Network(
-            ParameterLayout(units), HIDDEN_ACTIVATIONS[self.activation], loss, self.alpha
+            ParameterLayout(units),
+            HIDDEN_ACTIVATIONS[self.activation],
+            loss,
+            self.alpha,
         )
 
     def _starting_params(self, network, dtype, call):
@@ -177,7 +190,9 @@ class BaseMLP(BaseEstimator):
         n_samples = data.Y.shape[0]
         if self.solver == "lbfgs":
             objective = Objective(network, n_samples, params.dtype)
-            settings = LbfgsSettings(self.max_iter, self.max_fun, self.tol, self.verbose)
+            settings = LbfgsSettings(
+                self.max_iter, self.max_fun, self.tol, self.verbose
+            )
             return run_lbfgs(params, objective, data, settings)
 
         data, validation_score = self._validation_split(data, network, call)
@@ -212,7 +227,8 @@ class BaseMLP(BaseEstimator):
     def _optimizer_for(self, params, incremental):
         """Return the optimiser to use: partial_fit continues the previous one."""
         previous = getattr(self, "_optimizer", None)
-        if incremental and isinstance(previous, OPTIMIZERS[self.solver]):
+        same_kind = isinstance(previous, OPTIMIZERS[self.solver])
+        if incremental and same_kind and previous.dtype == params.dtype:
             return copy.deepcopy(previous)
         return OPTIMIZERS[self.solver](params.size, params.dtype, self)
 
@@ -289,13 +305,30 @@ class BaseMLP(BaseEstimator):
     def _forward_output(self, X):
         """Return the output layer's activations a_L for X."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        if not self._is_ready_array(X):
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         return predict_output(
             X,
             self.coefs_,
             self.intercepts_,
             HIDDEN_ACTIVATIONS[self.activation],
             OUTPUT_ACTIVATIONS[self.out_activation_],
+        )
+
+    def _is_ready_array(self, X):
+        """Return whether X is a float ndarray that validate_data would pass as is.
+
+        Checking this directly makes a one-row prediction several times faster
+        than the general validation, which looks for dataframes and array APIs.
+        """
+        return (
+            type(X) is np.ndarray
+            and X.dtype in (np.float64, np.float32)
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and (get_config()["assume_finite"] or np.isfinite(X).all())
         )
 
     def _check_solver(self):
@@ -310,4 +343,3 @@ class BaseMLP(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-

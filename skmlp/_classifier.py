@@ -18,51 +18,51 @@ from ._docstrings import fill
 class MLPClassifier(ClassifierMixin, BaseMLP):
     """Multi-layer Perceptron classifier.
 
-    This model optimizes the log-loss function using LBFGS or stochastic
-    gradient descent. It is a drop-in replacement for
-    :class:`sklearn.neural_network.MLPClassifier`: same parameters, same
-    fitted attributes, same starting weights for the same ``random_state``.
+        This model optimizes the log-loss function using LBFGS or stochastic
+        gradient descent. It is a drop-in replacement for
+        :class:`sklearn.neural_network.MLPClassifier`: same parameters, same
+        fitted attributes, same starting weights for the same ``random_state``.
 
     Parameters
     ----------
-    <hidden>
+        <hidden>
 
-    <solver>
+        <solver>
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray of shape (n_classes,)
-        Class labels for each output.
+        classes_ : ndarray or list of ndarray of shape (n_classes,)
+            Class labels for each output.
 
-    <attributes>
+        <attributes>
 
     See Also
     --------
-    MLPRegressor : Multi-layer Perceptron regressor.
-    sklearn.neural_network.MLPClassifier : The scikit-learn estimator this one
-        replaces.
+        MLPRegressor : Multi-layer Perceptron regressor.
+        sklearn.neural_network.MLPClassifier : The scikit-learn estimator this one
+            replaces.
 
     Notes
     -----
-    A binary or multilabel target gets logistic outputs and the binary log
-    loss; a multiclass target gets a softmax output and the cross-entropy.
-<notes>
+        A binary or multilabel target gets logistic outputs and the binary log
+        loss; a multiclass target gets a softmax output and the cross-entropy.
+    <notes>
 
     Examples
     --------
-    >>> from skmlp import MLPClassifier
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn.model_selection import train_test_split
-    >>> X, y = make_classification(n_samples=100, random_state=1)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y,
-    ...                                                     random_state=1)
-    >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X_train, y_train)
-    >>> clf.predict_proba(X_test[:1]).shape
-    (1, 2)
-    >>> clf.predict(X_test[:5]).shape
-    (5,)
-    >>> bool(clf.score(X_test, y_test) > 0.75)
-    True
+        >>> from skmlp import MLPClassifier
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.model_selection import train_test_split
+        >>> X, y = make_classification(n_samples=100, random_state=1)
+        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y,
+        ...                                                     random_state=1)
+        >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X_train, y_train)
+        >>> clf.predict_proba(X_test[:1]).shape
+        (1, 2)
+        >>> clf.predict(X_test[:5]).shape
+        (5,)
+        >>> bool(clf.score(X_test, y_test) > 0.75)
+        True
     """
 
     def __init__(
@@ -237,6 +237,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     @staticmethod
     def _labels_from_output(A, binarizer):
+        """Return the labels a LabelBinarizer decodes from the output a_L."""
+        if binarizer.y_type_ == "multiclass":
+            return binarizer.classes_.take(A.argmax(axis=1))
+        if binarizer.y_type_ == "binary" and len(binarizer.classes_) == 2:
+            return binarizer.classes_.take((A[:, 0] > 0.5).astype(np.intp))
         return binarizer.inverse_transform(A.ravel() if A.shape[1] == 1 else A)
 
     def _score_output(self, A, y_true, sample_weight, binarizer):

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._activations import OUTPUT_ACTIVATIONS, Activation
+from ._blas import add_scaled
 from ._losses import Loss
 from ._network import ParameterLayout, backward, forward, layer_buffers
 
@@ -55,7 +56,6 @@ class Objective:
         units = network.layout.layer_units[1:]
         self._activations = layer_buffers(max_rows, units, dtype)
         self._deltas = layer_buffers(max_rows, units, dtype)
-        self._penalty_grad = np.empty(network.layout.n_coefs, dtype=dtype)
 
     def loss_and_gradients(self, params, batch, grads):
         """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``."""
@@ -66,15 +66,16 @@ class Objective:
         deltas = [buffer[:n_samples] for buffer in self._deltas]
 
         A = forward(activations, coefs, intercepts, net.hidden, net.output)
-        net.loss.output_delta(A, Y, out=deltas[-1])
-        if sample_weight is not None:
-            deltas[-1] *= sample_weight[:, np.newaxis]
+        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
+        # Scaling delta_L by s_i / S scales every gradient backprop produces by it.
+        delta = net.loss.output_delta(A, Y, out=deltas[-1])
+        if sample_weight is None:
+            delta /= weight_sum
+        else:
+            delta *= (sample_weight / weight_sum)[:, np.newaxis]
         backward(activations, deltas, coefs, net.hidden, net.layout.unpack(grads))
 
-        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
         W = params[: net.layout.n_coefs]
-        np.multiply(W, net.alpha, out=self._penalty_grad)  # d/dW (alpha/2 ||W||^2)
-        grads[: net.layout.n_coefs] += self._penalty_grad
-        grads /= weight_sum
+        add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
         penalty = 0.5 * net.alpha * float(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty

@@ -7,6 +7,8 @@ shaped like the parameter buffer, and ``step(params, grads)`` updates
 
 import numpy as np
 
+from ._blas import add_scaled, scale
+
 
 class SGD:
     """Stochastic gradient descent with (Nesterov) momentum and a schedule.
@@ -23,19 +25,19 @@ class SGD:
         self.momentum = settings.momentum
         self.nesterov = settings.nesterovs_momentum
         self.power_t = settings.power_t
+        self.dtype = np.dtype(dtype)
         self.velocity = np.zeros(n_params, dtype=dtype)
-        self._scaled_grads = np.empty(n_params, dtype=dtype)
 
     def step(self, params, grads):
         """Move ``params`` one step against ``grads``, in place."""
-        np.multiply(grads, self.learning_rate, out=self._scaled_grads)
-        self.velocity *= self.momentum
-        self.velocity -= self._scaled_grads  # v = momentum * v - lr * g
+        v, lr = self.velocity, self.learning_rate
+        scale(v, self.momentum)
+        add_scaled(v, -lr, grads)  # v = momentum * v - lr * g
         if self.nesterov:
-            params += self.momentum * self.velocity
-            params -= self._scaled_grads  # p += momentum * v - lr * g
+            add_scaled(params, self.momentum, v)
+            add_scaled(params, -lr, grads)  # p += momentum * v - lr * g
         else:
-            params += self.velocity
+            add_scaled(params, 1.0, v)  # p += v
 
     def end_epoch(self, t):
         """Update the learning rate after an epoch; ``t`` counts samples seen."""
@@ -60,6 +62,7 @@ class Adam:
         self.beta_2 = settings.beta_2
         self.epsilon = settings.epsilon
         self.t = 0
+        self.dtype = np.dtype(dtype)
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
         self._work = np.empty(n_params, dtype=dtype)
@@ -67,24 +70,21 @@ class Adam:
     def step(self, params, grads):
         """Move ``params`` one step against ``grads``, in place."""
         self.t += 1
-        work = self._work
-        self.m *= self.beta_1
-        np.multiply(grads, 1 - self.beta_1, out=work)
-        self.m += work  # m = beta_1 * m + (1 - beta_1) * g
-        self.v *= self.beta_2
+        m, v, work = self.m, self.v, self._work
+        scale(m, self.beta_1)
+        add_scaled(m, 1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
+        scale(v, self.beta_2)
         np.multiply(grads, grads, out=work)
-        work *= 1 - self.beta_2
-        self.v += work  # v = beta_2 * v + (1 - beta_2) * g**2
+        add_scaled(v, 1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
         self.learning_rate = (
             self.learning_rate_init
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        np.sqrt(self.v, out=work)
+        np.sqrt(v, out=work)
         work += self.epsilon
-        np.divide(self.m, work, out=work)
-        work *= self.learning_rate
-        params -= work  # p -= lr_t * m / (sqrt(v) + epsilon)
+        np.divide(m, work, out=work)
+        add_scaled(params, -self.learning_rate, work)  # p -= lr_t m / (sqrt(v) + eps)
 
     def end_epoch(self, t):
         """Adam keeps its step size across epochs."""

@@ -1,5 +1,6 @@
 """MLPRegressor: real-valued targets, one or several outputs."""
 
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
@@ -11,62 +12,61 @@ from ._base import BaseMLP
 from ._docstrings import fill
 
 
-
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multi-layer Perceptron regressor.
 
-    This model optimizes the squared error or the Poisson deviance using LBFGS
-    or stochastic gradient descent. It is a drop-in replacement for
-    :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
-    fitted attributes, same starting weights for the same ``random_state``.
+        This model optimizes the squared error or the Poisson deviance using LBFGS
+        or stochastic gradient descent. It is a drop-in replacement for
+        :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
+        fitted attributes, same starting weights for the same ``random_state``.
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        The loss function to use when training the weights. 'squared_error'
-        is half the squared error with an identity output; 'poisson' is half
-        the Poisson deviance with an exponential output (so predictions are
-        positive), which needs ``y >= 0``.
+        loss : {'squared_error', 'poisson'}, default='squared_error'
+            The loss function to use when training the weights. 'squared_error'
+            is half the squared error with an identity output; 'poisson' is half
+            the Poisson deviance with an exponential output (so predictions are
+            positive), which needs ``y >= 0``.
 
-    <hidden>
+        <hidden>
 
-    <solver>
+        <solver>
 
     Attributes
     ----------
-    <attributes>
+        <attributes>
 
     See Also
     --------
-    MLPClassifier : Multi-layer Perceptron classifier.
-    sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
-        replaces.
+        MLPClassifier : Multi-layer Perceptron classifier.
+        sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
+            replaces.
 
     Notes
     -----
-    For several outputs the squared error is summed over outputs, so ``loss_``
-    is the value whose gradient the solver follows. scikit-learn averages it
-    over outputs instead, reporting a loss ``n_outputs`` times smaller than the
-    one it optimises (its issue #8349), which skews ``tol`` and L-BFGS.
-    ``loss='poisson'`` with a negative target raises a ``ValueError``.
-<notes>
+        For several outputs the squared error is summed over outputs, so ``loss_``
+        is the value whose gradient the solver follows. scikit-learn averages it
+        over outputs instead, reporting a loss ``n_outputs`` times smaller than the
+        one it optimises (its issue #8349), which skews ``tol`` and L-BFGS.
+        ``loss='poisson'`` with a negative target raises a ``ValueError``.
+    <notes>
 
     Examples
     --------
-    >>> from skmlp import MLPRegressor
-    >>> from sklearn.datasets import make_regression
-    >>> from sklearn.model_selection import train_test_split
-    >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
-    >>> regr = MLPRegressor(solver="lbfgs", random_state=1, max_iter=2000)
-    >>> regr = regr.fit(X_train, y_train)
-    >>> regr.predict(X_test[:2]).shape
-    (2,)
-    >>> bool(regr.score(X_test, y_test) > 0.9)
-    True
+        >>> from skmlp import MLPRegressor
+        >>> from sklearn.datasets import make_regression
+        >>> from sklearn.model_selection import train_test_split
+        >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
+        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+        >>> regr = MLPRegressor(solver="lbfgs", random_state=1, max_iter=2000)
+        >>> regr = regr.fit(X_train, y_train)
+        >>> regr.predict(X_test[:2]).shape
+        (2,)
+        >>> bool(regr.score(X_test, y_test) > 0.9)
+        True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }

@@ -32,7 +32,9 @@ class History:
     def start(cls, early_stopping):
         """Return the history of a model that has not been trained yet."""
         if early_stopping:
-            return cls(validation_scores=[], best_loss=None, best_validation_score=-np.inf)
+            return cls(
+                validation_scores=[], best_loss=None, best_validation_score=-np.inf
+            )
         return cls()
 
 
@@ -131,7 +133,9 @@ def _update_progress(history, params, best_params, settings):
 
 
 def _stalled_message(settings):
-    watched = "Training loss" if settings.validation_score is None else "Validation score"
+    watched = (
+        "Training loss" if settings.validation_score is None else "Validation score"
+    )
     return (
         f"{watched} did not improve more than tol={settings.tol:f} for "
         f"{settings.n_iter_no_change} consecutive epochs."
