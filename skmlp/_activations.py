@@ -2,15 +2,17 @@
 
 Every function works in place on the pre-activation ``z`` and leaves ``a = f(z)``
 there. Every derivative multiplies a backpropagated ``delta`` in place by
-``f'(z)``, written in terms of the layer's output ``a`` so that nothing from the
-forward pass has to be recomputed.
+``f'(z)``. Where ``f'`` can be written in terms of the layer's output ``a`` it
+takes ``a``, so nothing from the forward pass is recomputed; where it cannot
+(gelu, silu), ``derivative_of`` is ``"input"`` and the forward pass keeps a copy
+of ``z`` for it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import erf, expit
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Activation:
     name: str
     function: Callable[[np.ndarray], None]
     derivative: Callable[[np.ndarray, np.ndarray], None] | None = None
+    derivative_of: str = "output"
 
 
 def _identity(z):
@@ -58,6 +61,61 @@ def _relu_derivative(a, delta):
     delta *= a > 0
 
 
+_LEAKY_SLOPE = 0.01
+
+
+def _leaky_relu(z):
+    np.maximum(z, _LEAKY_SLOPE * z, out=z)
+
+
+def _leaky_relu_derivative(a, delta):
+    # f'(z) = 1 where a > 0, else the slope
+    delta *= np.where(a > 0, 1.0, _LEAKY_SLOPE).astype(delta.dtype, copy=False)
+
+
+def _elu(z):
+    negative = z < 0
+    z[negative] = np.expm1(z[negative])
+
+
+def _elu_derivative(a, delta):
+    # f'(z) = 1 where a > 0, else exp(z) = a + 1
+    delta *= np.where(a > 0, 1, a + 1)
+
+
+def _softplus(z):
+    np.logaddexp(z, 0, out=z)
+
+
+def _softplus_derivative(a, delta):
+    # f'(z) = expit(z) = 1 - exp(-a), since exp(a) = 1 + exp(z)
+    delta *= -np.expm1(-a)
+
+
+def _silu(z):
+    z *= expit(z)
+
+
+def _silu_derivative(z, delta):
+    # f'(z) = s + z s (1 - s) with s = expit(z)
+    s = expit(z)
+    delta *= s * (1 + z * (1 - s))
+
+
+_SQRT_HALF = 0.5**0.5
+_INV_SQRT_2PI = 1 / (2 * np.pi) ** 0.5
+
+
+def _gelu(z):
+    z *= 0.5 * (1 + erf(z * _SQRT_HALF))  # z * Phi(z)
+
+
+def _gelu_derivative(z, delta):
+    # f'(z) = Phi(z) + z phi(z)
+    phi = _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    delta *= 0.5 * (1 + erf(z * _SQRT_HALF)) + z * phi
+
+
 def _softmax(z):
     # Subtracting the row maximum leaves softmax unchanged and keeps exp finite.
     z -= z.max(axis=1, keepdims=True)
@@ -76,8 +134,16 @@ HIDDEN_ACTIVATIONS = {
         Activation("logistic", _logistic, _logistic_derivative),
         Activation("tanh", _tanh, _tanh_derivative),
         Activation("relu", _relu, _relu_derivative),
+        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
+        Activation("elu", _elu, _elu_derivative),
+        Activation("softplus", _softplus, _softplus_derivative),
+        Activation("silu", _silu, _silu_derivative, derivative_of="input"),
+        Activation("gelu", _gelu, _gelu_derivative, derivative_of="input"),
     )
 }
+
+#: Activations scikit-learn's MLP offers; the others are skmlp's own.
+SKLEARN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 
 # Output activations need no derivative of their own: paired with their loss
 # (see _losses), dL/dz of the output layer is simply a - y.

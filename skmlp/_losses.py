@@ -3,31 +3,34 @@
 Each loss is the canonical partner of its output activation: for
 softmax + log loss, logistic + binary log loss, identity + squared error and
 exp + Poisson deviance, the derivative of the loss with respect to the output
-layer's pre-activation ``z_L`` is ``a_L - y``. That pairing is what
-``Loss.output_delta`` relies on.
+layer's pre-activation ``z_L`` is ``a_L - y``. That pairing is what the
+default ``Loss.output_delta`` relies on. The robust regression losses
+(absolute error, Huber, quantile) use the identity output, so dL/dz_L is their
+own dL/da, which they supply.
 
 Every ``value`` is a weighted mean over samples of the loss summed over outputs.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import xlogy
 
 
+def canonical_delta(A, Y, out):
+    """Write ``dL/dz_L = a_L - y`` into ``out`` (canonical link) and return it."""
+    return np.subtract(A, Y, out=out)
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A loss ``L(y, a)`` and the output activation ``a = f(z)`` it is paired with."""
+    """A loss ``L(y, a)``, its output activation and ``dL/dz_L`` written into out."""
 
     name: str
     output_activation: str
     value: Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
-
-    @staticmethod
-    def output_delta(A, Y, out):
-        """Write ``dL/dz_L = a_L - y`` into ``out`` (canonical link)."""
-        return np.subtract(A, Y, out=out)
+    output_delta: Callable = field(default=canonical_delta)
 
 
 def _mean_over_samples(per_element, sample_weight):
@@ -64,6 +67,60 @@ def binary_log_loss(Y, P, sample_weight=None):
     return -_mean_over_samples(xlogy(Y, P) + xlogy(1 - Y, 1 - P), sample_weight)
 
 
+def absolute_error(Y, A, sample_weight=None):
+    """Return |y - a| summed over outputs, averaged over samples."""
+    return _mean_over_samples(np.abs(Y - A), sample_weight)
+
+
+def _absolute_error_delta(A, Y, out):
+    # dL/da = sign(a - y)
+    np.subtract(A, Y, out=out)
+    return np.sign(out, out=out)
+
+
+def huber_loss(huber_delta):
+    """Return the Huber loss: r**2 / 2 if |r| <= delta, else delta (|r| - delta/2)."""
+
+    def value(Y, A, sample_weight=None):
+        r = np.abs(Y - A)
+        quadratic = np.minimum(r, huber_delta)
+        per_element = quadratic * (r - 0.5 * quadratic)
+        return _mean_over_samples(per_element, sample_weight)
+
+    def output_delta(A, Y, out):
+        # dL/da = clip(a - y, -delta, delta)
+        np.subtract(A, Y, out=out)
+        return np.clip(out, -huber_delta, huber_delta, out=out)
+
+    return Loss("huber", "identity", value, output_delta)
+
+
+def quantile_loss(quantile):
+    """Return the pinball loss: q (y - a) where y >= a, else (1 - q) (a - y)."""
+
+    def value(Y, A, sample_weight=None):
+        r = Y - A
+        per_element = np.maximum(quantile * r, (quantile - 1) * r)
+        return _mean_over_samples(per_element, sample_weight)
+
+    def output_delta(A, Y, out):
+        # dL/da = 1{a > y} - q
+        np.greater(A, Y, out=out)
+        out -= quantile
+        return out
+
+    return Loss("quantile", "identity", value, output_delta)
+
+
+def regression_loss(name, huber_delta=1.0, quantile=0.5):
+    """Return the Loss record of MLPRegressor's ``loss=name``."""
+    if name == "huber":
+        return huber_loss(huber_delta)
+    if name == "quantile":
+        return quantile_loss(quantile)
+    return LOSSES[name]
+
+
 LOSSES = {
     loss.name: loss
     for loss in (
@@ -71,5 +128,6 @@ LOSSES = {
         Loss("poisson", "exp", half_poisson_deviance),
         Loss("log_loss", "softmax", log_loss),
         Loss("binary_log_loss", "logistic", binary_log_loss),
+        Loss("absolute_error", "identity", absolute_error, _absolute_error_delta),
     )
 }

@@ -11,6 +11,10 @@ Notation, for layers l = 1..L with a_0 = X::
 In code layers count from 0: ``coefs[layer]`` is W_{layer+1} and
 ``activations[layer]`` is a_layer, so ``activations[0]`` is the input.
 
+With inverted dropout, hidden layer l is multiplied by a mask m_l holding 0 or
+1 / (1 - p): the next layer sees a_l * m_l, and backprop multiplies
+delta_l by the same m_l before f'(z_l).
+
 All parameters live in one flat buffer, coefficients of every layer first and
 then intercepts (the order scikit-learn packs them in for L-BFGS); ``coefs`` and
 ``intercepts`` are views into it, so an optimiser updates every parameter with a
@@ -99,7 +103,21 @@ def _matmul(A, B, out):
     return np.matmul(A, B, out=out)
 
 
-def forward(activations, coefs, intercepts, hidden, output):
+@dataclass
+class Trace:
+    """What backward needs from a training forward pass besides the activations.
+
+    ``derivative_inputs[layer]`` is a buffer for what the hidden activation's
+    derivative takes when the activations alone won't do: z (for derivatives of
+    the input) or a before dropout; ``None`` where the activation itself serves.
+    ``masks`` holds the dropout mask of every hidden layer, or is ``None``.
+    """
+
+    derivative_inputs: list
+    masks: list | None = None
+
+
+def forward(activations, coefs, intercepts, hidden, output, trace=None):
     """Fill ``activations[1:]`` from ``activations[0] = X`` and return a_L.
 
     ``activations`` holds X followed by one preallocated buffer per layer.
@@ -108,11 +126,26 @@ def forward(activations, coefs, intercepts, hidden, output):
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         z = _matmul(activations[layer], W, out=activations[layer + 1])
         z += b
-        (output if layer == last else hidden).function(z)
+        if layer == last:
+            output.function(z)
+        else:
+            _hidden_layer(z, layer, hidden, trace)
     return activations[-1]
 
 
-def backward(activations, deltas, coefs, hidden, grads):
+def _hidden_layer(z, layer, hidden, trace):
+    """Turn z into a = f(z) in place, keeping what backward needs from it."""
+    saved = None if trace is None else trace.derivative_inputs[layer]
+    if saved is not None and hidden.derivative_of == "input":
+        np.copyto(saved, z)
+    hidden.function(z)
+    if trace is not None and trace.masks is not None:
+        if saved is not None and hidden.derivative_of == "output":
+            np.copyto(saved, z)
+        z *= trace.masks[layer]
+
+
+def backward(activations, deltas, coefs, hidden, grads, trace=None):
     """Fill ``grads = (coef_grads, intercept_grads)`` from delta_L = ``deltas[-1]``.
 
     ``deltas[layer]`` is a buffer for delta_{layer+1}; the caller has written
@@ -124,8 +157,11 @@ def backward(activations, deltas, coefs, hidden, grads):
         _matmul(activations[layer].T, delta, out=coef_grads[layer])
         np.sum(delta, axis=0, out=intercept_grads[layer])
         if layer > 0:
-            np.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
-            hidden.derivative(activations[layer], deltas[layer - 1])
+            previous = np.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
+            if trace is not None and trace.masks is not None:
+                previous *= trace.masks[layer - 1]
+            saved = None if trace is None else trace.derivative_inputs[layer - 1]
+            hidden.derivative(activations[layer] if saved is None else saved, previous)
 
 
 def predict_output(X, coefs, intercepts, hidden, output):

@@ -8,6 +8,9 @@ S = sum_i s_i, per-sample loss L_i and weights W of every layer::
 so dJ/dW_l = (a_{l-1}.T @ (s * delta_l) + alpha W_l) / S. Dividing the penalty
 by the batch's weight sum, as scikit-learn does, keeps a weight of 2 on a sample
 equivalent to repeating it.
+
+With dropout, every call draws new masks for the hidden layers, so J and its
+gradient are those of the thinned network of that call.
 """
 
 from dataclasses import dataclass
@@ -18,7 +21,14 @@ import numpy as np
 from ._activations import OUTPUT_ACTIVATIONS, Activation
 from ._blas import add_scaled
 from ._losses import Loss
-from ._network import ParameterLayout, backward, forward, layer_buffers
+from ._network import (
+    ParameterLayout,
+    Trace,
+    backward,
+    forward,
+    layer_buffers,
+    predict_output,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,21 @@ class Batch(NamedTuple):
     sample_weight: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class Dropout:
+    """Inverted dropout: each hidden unit is zeroed with probability ``rate``."""
+
+    rate: float
+    rng: np.random.Generator
+
+    def draw_masks(self, masks):
+        """Fill each mask with 0 (dropped) or 1 / (1 - rate) (kept)."""
+        for mask in masks:
+            self.rng.random(out=mask, dtype=mask.dtype)
+            np.greater_equal(mask, self.rate, out=mask)
+            mask /= 1 - self.rate
+
+
 class Objective:
     """J and dJ/dparams for batches of at most ``max_rows`` rows.
 
@@ -51,11 +76,38 @@ class Objective:
     reused by every call.
     """
 
-    def __init__(self, network, max_rows, dtype):
-        self.network = network
+    def __init__(self, network, max_rows, dtype, dropout=None):
+        self.network, self.dropout = network, dropout
         units = network.layout.layer_units[1:]
         self._activations = layer_buffers(max_rows, units, dtype)
         self._deltas = layer_buffers(max_rows, units, dtype)
+        keeps = network.hidden.derivative_of == "input" or dropout is not None
+        self._trace = Trace(
+            [np.empty((max_rows, n), dtype) if keeps else None for n in units[:-1]],
+            layer_buffers(max_rows, units[:-1], dtype) if dropout else None,
+        )
+
+    def _trace_for(self, n_samples):
+        """Return the trace buffers cut to ``n_samples`` rows, with fresh masks."""
+        trace = Trace(
+            [
+                None if b is None else b[:n_samples]
+                for b in self._trace.derivative_inputs
+            ],
+            None
+            if self.dropout is None
+            else [m[:n_samples] for m in self._trace.masks],
+        )
+        if self.dropout is not None:
+            self.dropout.draw_masks(trace.masks)
+        return trace
+
+    def loss(self, params, batch):
+        """Return the data loss (no penalty, no dropout) at ``params`` on ``batch``."""
+        net = self.network
+        coefs, intercepts = net.layout.unpack(params)
+        A = predict_output(batch.X, coefs, intercepts, net.hidden, net.output)
+        return net.loss.value(batch.Y, A, batch.sample_weight)
 
     def loss_and_gradients(self, params, batch, grads):
         """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``."""
@@ -64,8 +116,9 @@ class Objective:
         coefs, intercepts = net.layout.unpack(params)
         activations = [X, *(buffer[:n_samples] for buffer in self._activations)]
         deltas = [buffer[:n_samples] for buffer in self._deltas]
+        trace = self._trace_for(n_samples)
 
-        A = forward(activations, coefs, intercepts, net.hidden, net.output)
+        A = forward(activations, coefs, intercepts, net.hidden, net.output, trace)
         weight_sum = n_samples if sample_weight is None else sample_weight.sum()
         # Scaling delta_L by s_i / S scales every gradient backprop produces by it.
         delta = net.loss.output_delta(A, Y, out=deltas[-1])
@@ -73,7 +126,8 @@ class Objective:
             delta /= weight_sum
         else:
             delta *= (sample_weight / weight_sum)[:, np.newaxis]
-        backward(activations, deltas, coefs, net.hidden, net.layout.unpack(grads))
+        grad_views = net.layout.unpack(grads)
+        backward(activations, deltas, coefs, net.hidden, grad_views, trace)
 
         W = params[: net.layout.n_coefs]
         add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
