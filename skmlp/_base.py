@@ -8,9 +8,14 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn import get_config
-from sklearn.base import BaseEstimator, _fit_context, is_classifier
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, column_or_1d
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    is_classifier,
+)
+from sklearn.utils import check_consistent_length, check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -19,9 +24,8 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ._losses import LOSSES
 from ._network import ParameterLayout, initial_params, predict_output
-from ._objective import Batch, Network, Objective
+from ._objective import Batch, Dropout, Network, Objective
 from ._optimizers import OPTIMIZERS
 from ._solvers import (
     History,
@@ -30,6 +34,7 @@ from ._solvers import (
     run_lbfgs,
     run_stochastic,
 )
+from ._validation import split_off_validation, validation_monitor
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -42,9 +47,10 @@ class _FitCall:
     first_pass: bool
     incremental: bool
     encoder: object
+    validation: Batch | None = None
 
 
-class BaseMLP(BaseEstimator):
+class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared machinery of the MLP estimators; use a subclass instead."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -80,11 +86,22 @@ class BaseMLP(BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [str, callable, None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
     # ----------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -99,40 +116,82 @@ class BaseMLP(BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation data for early stopping, used instead of a
+            ``validation_fraction`` split of the training data. Requires
+            ``early_stopping=True`` and ``y_val``.
+
+            .. versionadded:: 0.1
+               skmlp only; scikit-learn's MLP has no such parameter.
+
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+
+            .. versionadded:: 0.1
+               skmlp only.
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of ``X_val``.
+
+            .. versionadded:: 0.1
+               skmlp only.
+
         Returns
         -------
         self : object
             Returns a trained MLP model.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         """Train and commit; on any error, restore the estimator as it was."""
         before = dict(vars(self))
         try:
-            return self._fit_and_commit(X, y, sample_weight, incremental, classes)
+            return self._fit_and_commit(
+                X, y, sample_weight, incremental, (classes, validation)
+            )
         except BaseException:
             vars(self).clear()
             vars(self).update(before)
             raise
 
-    def _fit_and_commit(self, X, y, sample_weight, incremental, classes):
-        if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
+    def _fit_and_commit(self, X, y, sample_weight, incremental, extras):
+        classes, validation = extras
+        self._check_training_options(incremental)
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, sample_weight = self._validate_training_data(
             X, y, sample_weight, first_pass
         )
         Y, encoder = self._encode_targets(y, first_pass, incremental, classes)
+        sample_weight = self._weighted_by_class(y, sample_weight, incremental, X.dtype)
         network = self._training_network(X, Y, encoder, first_pass)
         call = _FitCall(
-            check_random_state(self.random_state), first_pass, incremental, encoder
+            check_random_state(self.random_state),
+            first_pass,
+            incremental,
+            encoder,
+            self._validation_data(validation, encoder, X.dtype),
         )
         params = self._starting_params(network, X.dtype, call)
         data = Batch(X, Y.astype(X.dtype), sample_weight)
         result = self._run_solver(params, network, data, call)
         self._commit(result, network, call)
         return self
+
+    def _check_training_options(self, incremental):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if self.dropout > 0 and self.solver == "lbfgs":
+            raise ValueError(
+                f"dropout={self.dropout} needs a stochastic solver ('sgd' or "
+                "'adam'); solver='lbfgs' computes full-batch gradients."
+            )
+
+    def _weighted_by_class(self, y, sample_weight, incremental, dtype):
+        """Return the training sample weights; the classifier adds class weights."""
+        return sample_weight
 
     def _validate_training_data(self, X, y, sample_weight, reset):
         """Return X, y and sample_weight checked and converted as scikit-learn does."""
@@ -152,6 +211,34 @@ class BaseMLP(BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return X, y, sample_weight
 
+    def _validation_data(self, validation, encoder, dtype):
+        """Return the validation Batch given to fit, checked and encoded, or None."""
+        X_val, y_val, sample_weight_val = validation or (None, None, None)
+        if X_val is None and y_val is None:
+            return None
+        if y_val is None:
+            raise ValueError("X_val is provided, but y_val was not provided.")
+        if X_val is None:
+            raise ValueError("y_val is provided, but X_val was not provided.")
+        if not self.early_stopping or self.solver == "lbfgs":
+            raise ValueError(
+                "X_val and y_val are passed to fit, but they are only used for "
+                "early stopping: set early_stopping=True and solver='sgd' or 'adam'."
+            )
+        X_val = validate_data(
+            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+        )
+        y_val = np.asarray(y_val)
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        check_consistent_length(X_val, y_val)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=dtype
+            )
+        Y_val = self._encode_validation_targets(y_val, encoder)
+        return Batch(X_val, Y_val.astype(dtype), sample_weight_val)
+
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
@@ -170,11 +257,10 @@ class BaseMLP(BaseEstimator):
                     f"{current}, but hidden_layer_sizes and the data give {units}. "
                     "Set warm_start=False to train a new network."
                 )
-        loss = LOSSES[self._loss_name(encoder)]
         return Network(
             ParameterLayout(units),
             HIDDEN_ACTIVATIONS[self.activation],
-            loss,
+            self._loss(encoder),
             self.alpha,
         )
 
@@ -195,7 +281,7 @@ class BaseMLP(BaseEstimator):
             )
             return run_lbfgs(params, objective, data, settings)
 
-        data, validation_score = self._validation_split(data, network, call)
+        data, monitor = self._monitored_split(data, network, call)
         batch_size = self._batch_size(data.Y.shape[0])
         settings = StochasticSettings(
             max_iter=self.max_iter,
@@ -206,9 +292,9 @@ class BaseMLP(BaseEstimator):
             verbose=self.verbose,
             incremental=call.incremental,
             random_state=call.random_state,
-            validation_score=validation_score,
+            monitor=monitor,
         )
-        objective = Objective(network, batch_size, params.dtype)
+        objective = Objective(network, batch_size, params.dtype, self._dropout(call))
         optimizer = self._optimizer_for(params, call.incremental)
         history = self._history(call.first_pass)
         return run_stochastic(params, objective, optimizer, data, settings, history)
@@ -239,6 +325,7 @@ class BaseMLP(BaseEstimator):
         history = History(
             loss_curve=list(self.loss_curve_),
             validation_scores=copy.copy(getattr(self, "validation_scores_", None)),
+            validation_losses=copy.copy(getattr(self, "validation_loss_curve_", None)),
             best_loss=getattr(self, "best_loss_", np.inf),
             best_validation_score=getattr(self, "best_validation_score_", None),
             no_improvement_count=getattr(self, "_no_improvement_count", 0),
@@ -246,38 +333,28 @@ class BaseMLP(BaseEstimator):
         )
         if self.early_stopping and history.validation_scores is None:
             history.validation_scores, history.best_validation_score = [], -np.inf
+            history.validation_losses = []
         if not self.early_stopping and history.best_loss is None:
             history.best_loss = np.inf
         return history
 
-    def _validation_split(self, data, network, call):
-        """Return (training data, validation scorer or None) for early stopping."""
+    def _monitored_split(self, data, network, call):
+        """Return (training data, validation monitor or None) for early stopping."""
         if not self.early_stopping:
             return data, None
-        X, Y, sample_weight = data
-        stratify = Y if is_classifier(self) and Y.shape[1] == 1 else None
-        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        parts = train_test_split(
-            *arrays,
-            random_state=call.random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        train, val = Batch(*parts[0::2]), Batch(*parts[1::2])
-        if val.X.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        encoder = call.encoder
-        y_val = self._decode_targets(val.Y, encoder)
+        val = call.validation
+        if val is None:
+            stratify = data.Y if is_classifier(self) and data.Y.shape[1] == 1 else None
+            fraction, random_state = self.validation_fraction, call.random_state
+            data, val = split_off_validation(data, fraction, stratify, random_state)
+        return data, validation_monitor(self, network, val, call.encoder)
 
-        def validation_score(params):
-            coefs, intercepts = network.layout.unpack(params)
-            A = predict_output(val.X, coefs, intercepts, network.hidden, network.output)
-            return self._score_output(A, y_val, val.sample_weight, encoder)
-
-        return train, validation_score
+    def _dropout(self, call):
+        """Return the Dropout of this fit, or None; it only draws when used."""
+        if self.dropout == 0:
+            return None
+        seed = call.random_state.randint(np.iinfo(np.int32).max)
+        return Dropout(self.dropout, np.random.default_rng(seed))
 
     def _commit(self, result, network, call):
         """Set every fitted attribute from a finished training run."""
@@ -297,23 +374,58 @@ class BaseMLP(BaseEstimator):
         self.loss_curve_ = history.loss_curve
         self.best_loss_ = history.best_loss
         self.validation_scores_ = history.validation_scores
+        self.validation_loss_curve_ = history.validation_losses
         self.best_validation_score_ = history.best_validation_score
         self._no_improvement_count = history.no_improvement_count
         self._optimizer = result.optimizer
 
     # -------------------------------------------------------------- prediction
-    def _forward_output(self, X):
-        """Return the output layer's activations a_L for X."""
+    def _forward_output(self, X, output=None):
+        """Return the output layer's activations a_L for X.
+
+        ``output`` replaces the output activation (identity gives z_L).
+        """
+        X = self._validated_input(X)
+        output = output or OUTPUT_ACTIVATIONS[self.out_activation_]
+        hidden = HIDDEN_ACTIVATIONS[self.activation]
+        return predict_output(X, self.coefs_, self.intercepts_, hidden, output)
+
+    def _validated_input(self, X):
         check_is_fitted(self)
-        if not self._is_ready_array(X):
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        if self._is_ready_array(X):
+            return X
+        return validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+
+    def transform(self, X):
+        """Return the activations of the last hidden layer: the learned features.
+
+        .. versionadded:: 0.1
+           skmlp only; scikit-learn's MLP has no ``transform``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, hidden_layer_sizes[-1])
+            The last hidden layer's activations f(z) for every sample.
+        """
+        X = self._validated_input(X)
+        if len(self.coefs_) < 2:
+            raise ValueError(
+                "transform returns the last hidden layer's activations, but this "
+                "network has no hidden layer (hidden_layer_sizes=())."
+            )
+        hidden = HIDDEN_ACTIVATIONS[self.activation]
         return predict_output(
-            X,
-            self.coefs_,
-            self.intercepts_,
-            HIDDEN_ACTIVATIONS[self.activation],
-            OUTPUT_ACTIVATIONS[self.out_activation_],
+            X, self.coefs_[:-1], self.intercepts_[:-1], hidden, hidden
         )
+
+    @property
+    def _n_features_out(self):
+        return len(self.intercepts_[-2]) if len(self.intercepts_) > 1 else 0
 
     def _is_ready_array(self, X):
         """Return whether X is a float ndarray that validate_data would pass as is.

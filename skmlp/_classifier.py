@@ -1,9 +1,13 @@
 """MLPClassifier: class labels in, probabilities out."""
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -11,8 +15,10 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
+from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseMLP
 from ._docstrings import fill
+from ._losses import LOSSES
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -91,6 +97,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        class_weight=None,
+        scoring=None,
+        dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -115,6 +124,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.scoring = scoring
+        self.dropout = dropout
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -161,6 +178,27 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The predicted classes.
         """
         return self._labels_from_output(self._forward_output(X), self._label_binarizer)
+
+    def decision_function(self, X):
+        """Return the output layer's values before the output activation.
+
+        .. versionadded:: 0.1
+           skmlp only; scikit-learn's MLP has no ``decision_function``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The logits z_L: ``predict_proba`` is their softmax (multiclass) or
+            logistic sigmoid (binary, multilabel). For a binary target, the
+            1-D logit of ``classes_[1]``, positive where it is predicted.
+        """
+        Z = self._forward_output(X, output=OUTPUT_ACTIVATIONS["identity"])
+        return Z.ravel() if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -228,8 +266,36 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             )
         return binarizer
 
-    def _loss_name(self, binarizer):
-        return "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
+    def _loss(self, binarizer):
+        multiclass = binarizer.y_type_ == "multiclass"
+        return LOSSES["log_loss" if multiclass else "binary_log_loss"]
+
+    def _weighted_by_class(self, y, sample_weight, incremental, dtype):
+        """Return sample_weight multiplied by the weight of each sample's class."""
+        if self.class_weight is None:
+            return sample_weight
+        if np.ndim(y) == 2:
+            raise ValueError(
+                "class_weight is only supported for single-output targets; "
+                "y is a multilabel indicator matrix."
+            )
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: the "
+                "class frequencies of one batch are not those of the data. Pass "
+                "a dict, e.g. from sklearn.utils.class_weight.compute_class_weight."
+            )
+        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        return weights if sample_weight is None else weights * sample_weight
+
+    def _encode_validation_targets(self, y_val, binarizer):
+        unseen = np.setdiff1d(unique_labels(y_val), binarizer.classes_)
+        if binarizer.y_type_ != "multilabel-indicator" and len(unseen):
+            raise ValueError(
+                f"y_val has classes not seen in y: {unseen}. "
+                f"The classes are {binarizer.classes_}."
+            )
+        return binarizer.transform(y_val)
 
     @staticmethod
     def _decode_targets(Y, binarizer):
@@ -263,5 +329,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 MLPClassifier.__doc__ = fill(
     MLPClassifier.__doc__,
     split="The split is stratified, except in a multilabel setting.",
-    score="the accuracy",
+    score="the accuracy, or what ``scoring`` names",
+    default_score="accuracy",
 )

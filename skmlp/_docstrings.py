@@ -160,6 +160,13 @@ loss_ : float
         early stopping. Only available if `early_stopping=True`, otherwise the
         attribute is set to `None`. Only accessible when solver='sgd' or 'adam'.
 
+    validation_loss_curve_ : list of shape (`n_iter_`,) or None
+        The data loss (without the L2 term) on the validation set after each
+        epoch, whenever early stopping uses a validation set; otherwise None.
+
+        .. versionadded:: 0.1
+           skmlp only.
+
     t_ : int
         The number of training samples seen by the solver during fitting.
         Mathematically equals `n_iters * X.shape[0]`, it means
@@ -192,6 +199,28 @@ loss_ : float
     out_activation_ : str
         Name of the output activation function."""
 
+EXTRA_PARAMETERS = """\
+scoring : str, callable, 'loss' or None, default=None
+        What early stopping monitors on the validation set. None is the
+        <default_score>, as in scikit-learn; 'loss' is the validation loss
+        (stored negated, so that higher is better); any other string names a
+        scikit-learn scorer (see :func:`sklearn.metrics.get_scorer_names`), and a
+        callable is a scorer ``scorer(estimator, X, y)``.
+        ``validation_scores_`` and ``best_validation_score_`` hold this metric.
+
+        .. versionadded:: 0.1
+           skmlp only.
+
+    dropout : float, default=0.0
+        Probability of zeroing each hidden unit during stochastic training
+        (inverted dropout: kept units are scaled by ``1 / (1 - dropout)``, so
+        prediction uses the whole network unscaled). Never applied at
+        prediction; reproducible with ``random_state``. Not available with
+        ``solver='lbfgs'``.
+
+        .. versionadded:: 0.1
+           skmlp only."""
+
 OBJECTIVE_NOTES = """\
     The weights are trained by minimising, over the n training samples with
     weights s_i (1 when not given) and S = sum_i s_i,
@@ -214,6 +243,9 @@ def fill(template, **sections):
         "solver": SOLVER_PARAMETERS.replace("<split>", sections.pop("split", "")),
         "attributes": ATTRIBUTES.replace("<score>", sections.pop("score", "")),
         "notes": OBJECTIVE_NOTES,
+        "extra": EXTRA_PARAMETERS.replace(
+            "<default_score>", sections.pop("default_score", "")
+        ),
         **sections,
     }
     for name, text in sections.items():

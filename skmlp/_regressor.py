@@ -1,15 +1,17 @@
 """MLPRegressor: real-valued targets, one or several outputs."""
 
+from numbers import Real
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseMLP
 from ._docstrings import fill
+from ._losses import regression_loss
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -31,6 +33,21 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         <hidden>
 
         <solver>
+
+    huber_delta : float, default=1.0
+        The residual size where the Huber loss turns from quadratic to linear.
+        Only used when ``loss='huber'``.
+
+        .. versionadded:: 0.1
+           skmlp only.
+
+    quantile : float, default=0.5
+        The quantile to predict with ``loss='quantile'`` (0.5 is the median).
+
+        .. versionadded:: 0.1
+           skmlp only.
+
+    <extra>
 
     Attributes
     ----------
@@ -68,7 +85,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [
+            StrOptions(
+                {"squared_error", "poisson", "absolute_error", "huber", "quantile"}
+            )
+        ],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -98,6 +121,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        huber_delta=1.0,
+        quantile=0.5,
+        scoring=None,
+        dropout=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -123,6 +150,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.huber_delta = huber_delta
+        self.quantile = quantile
+        self.scoring = scoring
+        self.dropout = dropout
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -173,8 +204,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             )
         return Y, None
 
-    def _loss_name(self, encoder):
-        return self.loss
+    def _loss(self, encoder):
+        return regression_loss(self.loss, self.huber_delta, self.quantile)
+
+    def _encode_validation_targets(self, y_val, encoder):
+        return self._encode_targets(y_val, True, False, None)[0]
 
     @staticmethod
     def _decode_targets(Y, encoder):
@@ -194,4 +228,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         pass
 
 
-MLPRegressor.__doc__ = fill(MLPRegressor.__doc__, score="the R2 score")
+MLPRegressor.__doc__ = fill(
+    MLPRegressor.__doc__,
+    score="the R2 score, or what ``scoring`` names",
+    default_score="R2 score",
+)

@@ -23,6 +23,7 @@ class History:
 
     loss_curve: list = field(default_factory=list)
     validation_scores: list | None = None
+    validation_losses: list | None = None
     best_loss: float | None = np.inf
     best_validation_score: float | None = None
     no_improvement_count: int = 0
@@ -33,14 +34,21 @@ class History:
         """Return the history of a model that has not been trained yet."""
         if early_stopping:
             return cls(
-                validation_scores=[], best_loss=None, best_validation_score=-np.inf
+                validation_scores=[],
+                validation_losses=[],
+                best_loss=None,
+                best_validation_score=-np.inf,
             )
         return cls()
 
 
 @dataclass(frozen=True)
 class StochasticSettings:
-    """How the epochs run; ``validation_score`` is set for early stopping."""
+    """How the epochs run.
+
+    ``monitor``, set for early stopping, returns the (score, loss) of the
+    parameters on the validation set; higher scores are better.
+    """
 
     max_iter: int
     batch_size: int
@@ -50,7 +58,7 @@ class StochasticSettings:
     verbose: bool
     incremental: bool
     random_state: np.random.RandomState
-    validation_score: Callable[[np.ndarray], float] | None = None
+    monitor: Callable[[np.ndarray], tuple[float, float]] | None = None
 
 
 @dataclass
@@ -116,13 +124,14 @@ def _run_epoch(params, grads, objective, optimizer, batches):
 
 def _update_progress(history, params, best_params, settings):
     """Record the epoch's score and count epochs without ``tol`` improvement."""
-    if settings.validation_score is None:
+    if settings.monitor is None:
         loss = history.loss_curve[-1]
         stalled = loss > history.best_loss - settings.tol
         history.best_loss = min(loss, history.best_loss)
     else:
-        score = settings.validation_score(params)
+        score, validation_loss = settings.monitor(params)
         history.validation_scores.append(score)
+        history.validation_losses.append(validation_loss)
         if settings.verbose:
             print(f"Validation score: {score:f}")
         stalled = score < history.best_validation_score + settings.tol
@@ -133,9 +142,7 @@ def _update_progress(history, params, best_params, settings):
 
 
 def _stalled_message(settings):
-    watched = (
-        "Training loss" if settings.validation_score is None else "Validation score"
-    )
+    watched = "Training loss" if settings.monitor is None else "Validation score"
     return (
         f"{watched} did not improve more than tol={settings.tol:f} for "
         f"{settings.n_iter_no_change} consecutive epochs."
@@ -169,7 +176,7 @@ def run_stochastic(params, objective, optimizer, data, settings, history):
     history = copy.deepcopy(history)
     n_samples = data.Y.shape[0]
     grads, last_finite = np.empty_like(params), params.copy()
-    best_params = params.copy() if settings.validation_score else None
+    best_params = params.copy() if settings.monitor else None
     buffers = _batch_buffers(data, settings.batch_size) if settings.shuffle else None
     order, n_iter, loss = np.arange(n_samples), 0, np.nan
     try:

@@ -1,0 +1,78 @@
+"""The validation set that early stopping watches, and what is measured on it.
+
+The set is either given to ``fit`` (``X_val``, ``y_val``, ``sample_weight_val``,
+as in HistGradientBoosting) or split off the training data. Every epoch the
+monitor returns a score (higher is better) and the data loss on that set.
+"""
+
+import copy
+
+import numpy as np
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+
+from ._network import predict_output
+from ._objective import Batch
+
+
+def split_off_validation(data, fraction, stratify, random_state):
+    """Return (training Batch, validation Batch) split as scikit-learn's MLP does."""
+    X, Y, sample_weight = data
+    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+    parts = train_test_split(
+        *arrays, random_state=random_state, test_size=fraction, stratify=stratify
+    )
+    train, val = Batch(*parts[0::2]), Batch(*parts[1::2])
+    if val.X.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    return train, val
+
+
+def validation_monitor(estimator, network, val, encoder):
+    """Return params -> (score, data loss) on ``val`` for ``estimator.scoring``.
+
+    ``scoring=None`` is the estimator's own score (accuracy or R2), 'loss' the
+    negated data loss, anything else a scikit-learn scorer applied to a copy of
+    the estimator holding the parameters being scored.
+    """
+    y_true = estimator._decode_targets(val.Y, encoder)
+    scoring = estimator.scoring
+    scorer = None if scoring in (None, "loss") else check_scoring(estimator, scoring)
+
+    def monitor(params):
+        coefs, intercepts = network.layout.unpack(params)
+        A = predict_output(val.X, coefs, intercepts, network.hidden, network.output)
+        if not np.isfinite(A).all():
+            return np.nan, np.nan
+        loss = network.loss.value(val.Y, A, val.sample_weight)
+        if scoring is None:
+            score = estimator._score_output(A, y_true, val.sample_weight, encoder)
+        elif scoring == "loss":
+            score = -loss
+        else:
+            snapshot = _estimator_holding(estimator, params, network, encoder)
+            weight = (
+                {}
+                if val.sample_weight is None
+                else {"sample_weight": val.sample_weight}
+            )
+            score = scorer(snapshot, val.X, y_true, **weight)
+        return float(score), float(loss)
+
+    return monitor
+
+
+def _estimator_holding(estimator, params, network, encoder):
+    """Return a shallow copy of ``estimator`` fitted with ``params``, for scorers."""
+    snapshot = copy.copy(estimator)
+    snapshot.coefs_, snapshot.intercepts_ = network.layout.unpack(params)
+    snapshot.n_layers_ = len(network.layout.layer_units)
+    snapshot.n_outputs_ = network.layout.layer_units[-1]
+    snapshot.out_activation_ = network.loss.output_activation
+    snapshot._set_target_encoding(encoder)
+    # The validation rows are already a validated array without column names.
+    vars(snapshot).pop("feature_names_in_", None)
+    return snapshot
