@@ -1,4 +1,8 @@
-"""What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
+"""What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags.
+
+This is the one module that imports private scikit-learn helpers; the
+estimator modules take the ones they need from here.
+"""
 
 import copy
 import warnings
@@ -17,6 +21,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_consistent_length, check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -35,6 +40,14 @@ from ._solvers import (
     run_stochastic,
 )
 from ._validation import split_off_validation, validation_monitor
+
+__all__ = [
+    "BaseMLP",
+    "Interval",
+    "StrOptions",
+    "_check_partial_fit_first_call",
+    "_fit_context",
+]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 

@@ -3,20 +3,15 @@
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    type_of_target,
-    unique_labels,
-)
+from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP
+from ._base import BaseMLP, StrOptions, _check_partial_fit_first_call, _fit_context
 from ._docstrings import fill
 from ._losses import LOSSES
 

@@ -4,12 +4,11 @@ from numbers import Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseMLP
+from ._base import BaseMLP, Interval, StrOptions, _fit_context
 from ._docstrings import fill
 from ._losses import regression_loss
 
