@@ -19,51 +19,66 @@ from ._losses import LOSSES
 class MLPClassifier(ClassifierMixin, BaseMLP):
     """Multi-layer Perceptron classifier.
 
-        This model optimizes the log-loss function using LBFGS or stochastic
-        gradient descent. It is a drop-in replacement for
-        :class:`sklearn.neural_network.MLPClassifier`: same parameters, same
-        fitted attributes, same starting weights for the same ``random_state``.
+    This model optimizes the log-loss function using LBFGS or stochastic
+    gradient descent. It is a drop-in replacement for
+    :class:`sklearn.neural_network.MLPClassifier`: same parameters, same
+    fitted attributes, same starting weights for the same ``random_state``.
 
     Parameters
     ----------
-        <hidden>
+    <hidden>
 
-        <solver>
+    <solver>
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights associated with classes in the form ``{class_label: weight}``,
+        multiplying the sample weights (and ``sample_weight`` if given). If not
+        given, all classes have weight one. The "balanced" mode uses the
+        values of y to automatically adjust weights inversely proportional to
+        class frequencies in the input data as
+        ``n_samples / (n_classes * np.bincount(y))``. Only for single-output
+        targets; partial_fit accepts a dict but not "balanced".
+
+        .. versionadded:: 0.1
+           skmlp only; scikit-learn's MLP has no class weights.
+
+    <extra>
 
     Attributes
     ----------
-        classes_ : ndarray or list of ndarray of shape (n_classes,)
-            Class labels for each output.
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels for each output.
 
-        <attributes>
+    <attributes>
 
     See Also
     --------
-        MLPRegressor : Multi-layer Perceptron regressor.
-        sklearn.neural_network.MLPClassifier : The scikit-learn estimator this one
-            replaces.
+    MLPRegressor : Multi-layer Perceptron regressor.
+    sklearn.neural_network.MLPClassifier : The scikit-learn estimator this one
+        replaces.
 
     Notes
     -----
-        A binary or multilabel target gets logistic outputs and the binary log
-        loss; a multiclass target gets a softmax output and the cross-entropy.
+    A binary or multilabel target gets logistic outputs and the binary log
+    loss; a multiclass target gets a softmax output and the cross-entropy.
+
     <notes>
 
     Examples
     --------
-        >>> from skmlp import MLPClassifier
-        >>> from sklearn.datasets import make_classification
-        >>> from sklearn.model_selection import train_test_split
-        >>> X, y = make_classification(n_samples=100, random_state=1)
-        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y,
-        ...                                                     random_state=1)
-        >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X_train, y_train)
-        >>> clf.predict_proba(X_test[:1]).shape
-        (1, 2)
-        >>> clf.predict(X_test[:5]).shape
-        (5,)
-        >>> bool(clf.score(X_test, y_test) > 0.75)
-        True
+    >>> from skmlp import MLPClassifier
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = make_classification(n_samples=100, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y,
+    ...                                                     random_state=1)
+    >>> clf = MLPClassifier(random_state=1, max_iter=300).fit(X_train, y_train)
+    >>> clf.predict_proba(X_test[:1]).shape
+    (1, 2)
+    >>> clf.predict(X_test[:5]).shape
+    (5,)
+    >>> bool(clf.score(X_test, y_test) > 0.75)
+    True
     """
 
     def __init__(
@@ -169,7 +184,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         Returns
         -------
-        y : ndarray, shape (n_samples,) or (n_samples, n_classes)
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes.
         """
         return self._labels_from_output(self._forward_output(X), self._label_binarizer)
@@ -323,7 +338,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 MLPClassifier.__doc__ = fill(
     MLPClassifier.__doc__,
-    split="The split is stratified, except in a multilabel setting.",
+    split=(
+        "The split is stratified for binary targets only; as in scikit-learn, "
+        "multiclass and multilabel targets get a plain random split."
+    ),
     score="the accuracy, or what ``scoring`` names",
     default_score="accuracy",
 )

@@ -1,11 +1,12 @@
 """Docstring text shared by MLPClassifier and MLPRegressor."""
 
 HIDDEN_PARAMETERS = """\
-hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element represents the number of neurons in the ith
         hidden layer. An empty tuple gives a network with no hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
+            'gelu', 'softplus', 'silu'}, default='relu'
         Activation function for the hidden layer.
 
         - 'identity', no-op activation, useful to implement linear bottleneck,
@@ -13,7 +14,16 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         - 'logistic', the logistic sigmoid function,
           returns f(x) = 1 / (1 + exp(-x)).
         - 'tanh', the hyperbolic tan function, returns f(x) = tanh(x).
-        - 'relu', the rectified linear unit function, returns f(x) = max(0, x)"""
+        - 'relu', the rectified linear unit function, returns f(x) = max(0, x)
+        - 'leaky_relu', returns f(x) = max(x, 0.01 x).
+        - 'elu', returns f(x) = x for x > 0, else exp(x) - 1.
+        - 'gelu', the exact Gaussian error linear unit, returns
+          f(x) = x Phi(x) with Phi the standard normal CDF.
+        - 'softplus', returns f(x) = log(1 + exp(x)).
+        - 'silu' (or swish), returns f(x) = x / (1 + exp(-x)).
+
+        .. versionadded:: 0.1
+           'leaky_relu', 'elu', 'gelu', 'softplus' and 'silu' are skmlp only."""
 
 SOLVER_PARAMETERS = """\
 solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
@@ -163,6 +173,7 @@ loss_ : float
     validation_loss_curve_ : list of shape (`n_iter_`,) or None
         The data loss (without the L2 term) on the validation set after each
         epoch, whenever early stopping uses a validation set; otherwise None.
+        Only accessible when solver='sgd' or 'adam'.
 
         .. versionadded:: 0.1
            skmlp only.
@@ -222,8 +233,8 @@ scoring : str, callable, 'loss' or None, default=None
            skmlp only."""
 
 OBJECTIVE_NOTES = """\
-    The weights are trained by minimising, over the n training samples with
-    weights s_i (1 when not given) and S = sum_i s_i,
+The weights are trained by minimising, over the n training samples with
+    weights s_i (1 when not given) and S = sum_i s_i::
 
         J = sum_i s_i L(y_i, f(x_i)) / S + alpha / (2 S) * ||W||^2
 

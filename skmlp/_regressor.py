@@ -16,22 +16,29 @@ from ._losses import regression_loss
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multi-layer Perceptron regressor.
 
-        This model optimizes the squared error or the Poisson deviance using LBFGS
-        or stochastic gradient descent. It is a drop-in replacement for
-        :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
-        fitted attributes, same starting weights for the same ``random_state``.
+    This model optimizes the squared error or the Poisson deviance using LBFGS
+    or stochastic gradient descent. It is a drop-in replacement for
+    :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
+    fitted attributes, same starting weights for the same ``random_state``.
 
     Parameters
     ----------
-        loss : {'squared_error', 'poisson'}, default='squared_error'
-            The loss function to use when training the weights. 'squared_error'
-            is half the squared error with an identity output; 'poisson' is half
-            the Poisson deviance with an exponential output (so predictions are
-            positive), which needs ``y >= 0``.
+    loss : {'squared_error', 'poisson', 'absolute_error', 'huber', 'quantile'}, \
+            default='squared_error'
+        The loss function to use when training the weights. 'squared_error'
+        is half the squared error with an identity output; 'poisson' is half
+        the Poisson deviance with an exponential output (so predictions are
+        positive), which needs ``y >= 0``. 'absolute_error', 'huber' (see
+        ``huber_delta``) and 'quantile' (see ``quantile``) use an identity
+        output and are robust to outliers; 'quantile' predicts a conditional
+        quantile instead of the mean.
 
-        <hidden>
+        .. versionadded:: 0.1
+           'absolute_error', 'huber' and 'quantile' are skmlp only.
 
-        <solver>
+    <hidden>
+
+    <solver>
 
     huber_delta : float, default=1.0
         The residual size where the Huber loss turns from quadratic to linear.
@@ -50,36 +57,37 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Attributes
     ----------
-        <attributes>
+    <attributes>
 
     See Also
     --------
-        MLPClassifier : Multi-layer Perceptron classifier.
-        sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
-            replaces.
+    MLPClassifier : Multi-layer Perceptron classifier.
+    sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
+        replaces.
 
     Notes
     -----
-        For several outputs the squared error is summed over outputs, so ``loss_``
-        is the value whose gradient the solver follows. scikit-learn averages it
-        over outputs instead, reporting a loss ``n_outputs`` times smaller than the
-        one it optimises (its issue #8349), which skews ``tol`` and L-BFGS.
-        ``loss='poisson'`` with a negative target raises a ``ValueError``.
+    For several outputs the squared error is summed over outputs, so ``loss_``
+    is the value whose gradient the solver follows. scikit-learn averages it
+    over outputs instead, reporting a loss ``n_outputs`` times smaller than the
+    one it optimises (its issue #8349), which skews ``tol`` and L-BFGS.
+    ``loss='poisson'`` with a negative target raises a ``ValueError``.
+
     <notes>
 
     Examples
     --------
-        >>> from skmlp import MLPRegressor
-        >>> from sklearn.datasets import make_regression
-        >>> from sklearn.model_selection import train_test_split
-        >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
-        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
-        >>> regr = MLPRegressor(solver="lbfgs", random_state=1, max_iter=2000)
-        >>> regr = regr.fit(X_train, y_train)
-        >>> regr.predict(X_test[:2]).shape
-        (2,)
-        >>> bool(regr.score(X_test, y_test) > 0.9)
-        True
+    >>> from skmlp import MLPRegressor
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> regr = MLPRegressor(solver="lbfgs", random_state=1, max_iter=2000)
+    >>> regr = regr.fit(X_train, y_train)
+    >>> regr.predict(X_test[:2]).shape
+    (2,)
+    >>> bool(regr.score(X_test, y_test) > 0.9)
+    True
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -164,7 +172,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
 
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The target values.
 
         sample_weight : array-like of shape (n_samples,), default=None

@@ -187,7 +187,9 @@ def run_stochastic(params, objective, optimizer, data, settings, history):
             batches = _epoch_batches(
                 data, settings.batch_size, order if settings.shuffle else None, buffers
             )
-            loss = _run_epoch(params, grads, objective, optimizer, batches)
+            # Overflow is caught below as a non-finite loss or weight.
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = _run_epoch(params, grads, objective, optimizer, batches)
             if not (np.isfinite(loss) and np.isfinite(params).all()):
                 np.copyto(params, last_finite)
                 _warn_diverged(epoch)
@@ -260,26 +262,31 @@ def run_lbfgs(params, objective, data, settings):
             print(f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}")
 
     try:
-        result = scipy.optimize.minimize(
-            tracked,
-            params.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=record,
-            options={
-                "maxfun": settings.max_fun,
-                "maxiter": settings.max_iter,
-                "gtol": settings.tol,
-            },
-        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = scipy.optimize.minimize(
+                tracked,
+                params.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=record,
+                options={
+                    "maxfun": settings.max_fun,
+                    "maxiter": settings.max_iter,
+                    "gtol": settings.tol,
+                },
+            )
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=3)
-        return TrainingResult(tracked.best_params, len(loss_curve), tracked.best_loss)
+        n_iter, history = len(loss_curve), History(loss_curve)
+        return TrainingResult(tracked.best_params, n_iter, tracked.best_loss, history)
     final = params.copy()
     final[...] = result.x
     if not (np.isfinite(result.fun) and np.isfinite(final).all()):
         _warn_diverged(result.nit)
-        return TrainingResult(tracked.best_params, result.nit, tracked.best_loss)
+        history = History(loss_curve)
+        return TrainingResult(
+            tracked.best_params, result.nit, tracked.best_loss, history
+        )
     if result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "

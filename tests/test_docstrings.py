@@ -1,0 +1,169 @@
+"""Numpydoc validation of the public API, and parameter parity with scikit-learn.
+
+In the spirit of imbalanced-learn's ``tests/test_docstring_parameters.py`` and
+scikit-learn's ``sklearn/tests/test_docstrings.py``.
+"""
+
+import ast
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpydoc.docscrape import ClassDoc
+from numpydoc.validate import validate
+from sklearn import neural_network
+
+from skmlp import MLPClassifier, MLPRegressor
+
+ESTIMATORS = [MLPClassifier, MLPRegressor]
+
+# numpydoc checks that are not errors here, as in scikit-learn's own docstring
+# test: RT02 because a Returns entry names what it returns (``self : object``).
+IGNORED_CODES = {"RT02"}
+# An extended summary, See Also and Examples are required of the class
+# docstrings only; the class's Examples show its methods in use.
+IGNORED_CODES_FOR_METHODS = {"ES01", "SA01", "EX01"}
+
+# Parameters scikit-learn's MLP does not have. They come after all of
+# scikit-learn's and are keyword-only, so code written for scikit-learn runs
+# unchanged; a new one has to be added here on purpose.
+SKMLP_ONLY_PARAMETERS = {
+    MLPClassifier: ("class_weight", "scoring", "dropout"),
+    MLPRegressor: ("huber_delta", "quantile", "scoring", "dropout"),
+}
+
+ESTIMATOR_METHODS = {"fit", "partial_fit", "predict", "score"}
+CLASSIFIER_METHODS = {"predict_proba", "predict_log_proba"}
+
+
+def _public_methods(cls):
+    """Return the names of the public methods of ``cls``, inherited ones too."""
+    return sorted(
+        name
+        for name, member in inspect.getmembers(cls)
+        if not name.startswith("_") and callable(member)
+    )
+
+
+def _docstring_cases():
+    """Return (class, method name or None for the class docstring) params."""
+    return [
+        pytest.param(cls, method, id=".".join(filter(None, [cls.__name__, method])))
+        for cls in ESTIMATORS
+        for method in [None, *_public_methods(cls)]
+    ]
+
+
+def _reported_errors(cls, method):
+    """Return the numpydoc errors of the object that are not ignored."""
+    name = f"skmlp.{cls.__name__}" + (f".{method}" if method else "")
+    ignored = IGNORED_CODES | (IGNORED_CODES_FOR_METHODS if method else set())
+    return [
+        f"{code}: {message}"
+        for code, message in validate(name)["errors"]
+        if code not in ignored
+    ]
+
+
+def _documented_parameters(cls):
+    return ClassDoc(cls)["Parameters"]
+
+
+def _init_parameters(cls):
+    return list(inspect.signature(cls).parameters.values())
+
+
+def _sklearn(cls):
+    return getattr(neural_network, cls.__name__)
+
+
+def _documented_default(type_text):
+    """Return the value after ``default=`` in a numpydoc type description."""
+    _, _, default = type_text.partition("default=")
+    return ast.literal_eval(default.strip())
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_public_methods_include_the_estimator_api(cls):
+    """Check that the methods whose docstrings are validated include the API."""
+    expected = set(ESTIMATOR_METHODS)
+    if cls is MLPClassifier:
+        expected |= CLASSIFIER_METHODS
+    assert expected <= set(_public_methods(cls))
+
+
+@pytest.mark.parametrize(("cls", "method"), _docstring_cases())
+def test_docstring_passes_numpydoc_validation(cls, method):
+    """Check that a public docstring has no numpydoc error outside the ignore list."""
+    errors = _reported_errors(cls, method)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_documented_parameters_are_the_init_parameters(cls):
+    """Check that the class documents its __init__ parameters, in their order."""
+    documented = [parameter.name for parameter in _documented_parameters(cls)]
+    assert documented == [parameter.name for parameter in _init_parameters(cls)]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_documented_defaults_are_the_init_defaults(cls):
+    """Check that every ``default=`` in the docstring is the __init__ default."""
+    defaults = {p.name: p.default for p in _init_parameters(cls)}
+    for parameter in _documented_parameters(cls):
+        documented = _documented_default(parameter.type)
+        assert documented == defaults[parameter.name], parameter.name
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_parameters_start_with_scikit_learns(cls):
+    """Check that __init__ starts with scikit-learn's parameters, kinds, defaults."""
+    ours = [(p.name, p.kind, p.default) for p in _init_parameters(cls)]
+    theirs = [(p.name, p.kind, p.default) for p in _init_parameters(_sklearn(cls))]
+    assert ours[: len(theirs)] == theirs
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_added_parameters_are_declared_and_keyword_only(cls):
+    """Check that parameters beyond scikit-learn's are declared and keyword-only."""
+    n_sklearn = len(_init_parameters(_sklearn(cls)))
+    added = _init_parameters(cls)[n_sklearn:]
+    assert [p.name for p in added] == list(SKMLP_ONLY_PARAMETERS[cls])
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in added)
+
+
+def _fitted(cls, solver):
+    """Return ``cls`` fitted briefly on a small data frame with ``solver``."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(20, 3), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(int) if cls is MLPClassifier else X["a"] + X["b"]
+    estimator = cls(hidden_layer_sizes=(4,), solver=solver, max_iter=5, random_state=0)
+    return estimator.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_documented_attributes_are_the_fitted_attributes(cls):
+    """Check that fit sets every documented attribute and documents every one set."""
+    estimator = _fitted(cls, solver="adam")
+    documented = {attribute.name for attribute in ClassDoc(cls)["Attributes"]}
+    fitted = {
+        name
+        for name in vars(estimator)
+        if name.endswith("_") and not name.startswith("_")
+    }
+    assert documented == fitted, {
+        "documented, not set": documented - fitted,
+        "set, not documented": fitted - documented,
+    }
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_lbfgs_sets_the_attributes_not_documented_as_stochastic_only(cls):
+    """Check that lbfgs sets each attribute not documented as sgd/adam only."""
+    estimator = _fitted(cls, solver="lbfgs")
+    for attribute in ClassDoc(cls)["Attributes"]:
+        if "solver='sgd' or 'adam'" not in " ".join(attribute.desc):
+            assert hasattr(estimator, attribute.name), attribute.name
