@@ -11,11 +11,18 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "sphinx.ext.extlinks",
     "sphinx.ext.mathjax",
     "numpydoc",
 ]
 
 exclude_patterns = ["_build"]
+
+# :issue:`9113` links to an issue or pull request of scikit-learn.
+extlinks = {
+    "issue": ("https://github.com/scikit-learn/scikit-learn/issues/%s", "#%s"),
+}
+
 # Single backticks in docstrings name code (``coefs_``), as in scikit-learn.
 default_role = "literal"
 

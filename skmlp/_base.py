@@ -133,7 +133,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 default=None
             Validation data for early stopping, used instead of a
             ``validation_fraction`` split of the training data. Requires
-            ``early_stopping=True`` and ``y_val``.
+            ``early_stopping=True``, ``solver='sgd'`` or ``'adam'``, and ``y_val``.
 
             .. versionadded:: 0.1
                skmlp only; scikit-learn's MLP has no such parameter.

@@ -112,8 +112,9 @@ solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
     early_stopping : bool, default=False
         Whether to use early stopping to terminate training when validation
         score is not improving. If set to True, it will automatically set
-        aside ``validation_fraction`` of training data as validation and
-        terminate training when validation score is not improving by at least
+        aside ``validation_fraction`` of training data as validation (or use
+        ``X_val`` and ``y_val`` if they are passed to ``fit``) and terminate
+        training when validation score is not improving by at least
         ``tol`` for ``n_iter_no_change`` consecutive epochs; the weights with
         the best validation score are kept. <split>
         Only effective when solver='sgd' or 'adam'.
@@ -121,7 +122,8 @@ solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
     validation_fraction : float, default=0.1
         The proportion of training data to set aside as validation set for
         early stopping. Must be between 0 and 1.
-        Only used if early_stopping is True.
+        Only used if early_stopping is True and no ``X_val`` is passed to
+        ``fit``.
 
     beta_1 : float, default=0.9
         Exponential decay rate for estimates of first moment vector in adam,
@@ -213,11 +215,13 @@ loss_ : float
 EXTRA_PARAMETERS = """\
 scoring : str, callable, 'loss' or None, default=None
         What early stopping monitors on the validation set. None is the
-        <default_score>, as in scikit-learn; 'loss' is the validation loss
-        (stored negated, so that higher is better); any other string names a
+        <default_score>, as in scikit-learn; 'loss' is the data loss on the
+        validation set, without the L2 penalty (stored negated, so that higher
+        is better); any other string names a
         scikit-learn scorer (see :func:`sklearn.metrics.get_scorer_names`), and a
         callable is a scorer ``scorer(estimator, X, y)``.
         ``validation_scores_`` and ``best_validation_score_`` hold this metric.
+        Only used when ``early_stopping=True``.
 
         .. versionadded:: 0.1
            skmlp only.
@@ -227,14 +231,17 @@ scoring : str, callable, 'loss' or None, default=None
         (inverted dropout: kept units are scaled by ``1 / (1 - dropout)``, so
         prediction uses the whole network unscaled). Never applied at
         prediction; reproducible with ``random_state``. Not available with
-        ``solver='lbfgs'``.
+        ``solver='lbfgs'``. ``loss_curve_`` then holds the loss of the thinned
+        networks, which is higher and noisier than that of the whole network,
+        and the ``tol`` stopping rule watches it.
 
         .. versionadded:: 0.1
            skmlp only."""
 
 OBJECTIVE_NOTES = """\
 The weights are trained by minimising, over the n training samples with
-    weights s_i (1 when not given) and S = sum_i s_i::
+    weights s_i (``sample_weight``, times the class weight for MLPClassifier;
+    1 when not given) and S = sum_i s_i::
 
         J = sum_i s_i L(y_i, f(x_i)) / S + alpha / (2 S) * ||W||^2
 

@@ -16,8 +16,9 @@ from ._losses import regression_loss
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multi-layer Perceptron regressor.
 
-    This model optimizes the squared error or the Poisson deviance using LBFGS
-    or stochastic gradient descent. It is a drop-in replacement for
+    This model optimizes the squared error, the Poisson deviance, or the
+    absolute error, Huber or quantile loss, using LBFGS or stochastic gradient
+    descent. It is a drop-in replacement for
     :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
     fitted attributes, same starting weights for the same ``random_state``.
 
@@ -42,6 +43,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     huber_delta : float, default=1.0
         The residual size where the Huber loss turns from quadratic to linear.
+        It is in the units of ``y``, so it should match the scale of ``y``.
         Only used when ``loss='huber'``.
 
         .. versionadded:: 0.1
