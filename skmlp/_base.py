@@ -367,7 +367,10 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if self.dropout == 0:
             return None
         seed = call.random_state.randint(np.iinfo(np.int32).max)
-        return Dropout(self.dropout, np.random.default_rng(seed))
+        # partial_fit re-seeds from an int random_state on every call; mixing in
+        # the number of samples seen so far gives each call new masks.
+        samples_seen = 0 if call.first_pass else getattr(self, "t_", 0)
+        return Dropout(self.dropout, np.random.default_rng([seed, samples_seen]))
 
     def _commit(self, result, network, call):
         """Set every fitted attribute from a finished training run."""

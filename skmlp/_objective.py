@@ -19,7 +19,6 @@ from typing import NamedTuple
 import numpy as np
 
 from ._activations import OUTPUT_ACTIVATIONS, Activation
-from ._blas import add_scaled
 from ._losses import Loss
 from ._network import (
     ParameterLayout,
@@ -81,6 +80,7 @@ class Objective:
         units = network.layout.layer_units[1:]
         self._activations = layer_buffers(max_rows, units, dtype)
         self._deltas = layer_buffers(max_rows, units, dtype)
+        self._penalty_grad = np.empty(network.layout.n_coefs, dtype=dtype)
         keeps = network.hidden.derivative_of == "input" or dropout is not None
         self._trace = Trace(
             [np.empty((max_rows, n), dtype) if keeps else None for n in units[:-1]],
@@ -130,6 +130,7 @@ class Objective:
         backward(activations, deltas, coefs, net.hidden, grad_views, trace)
 
         W = params[: net.layout.n_coefs]
-        add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
+        np.multiply(W, net.alpha / weight_sum, out=self._penalty_grad)
+        grads[: net.layout.n_coefs] += self._penalty_grad  # d/dW alpha/(2S) ||W||^2
         penalty = 0.5 * net.alpha * float(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty

@@ -2,7 +2,7 @@
 
 A module imports only modules of a lower layer::
 
-    _blas, _activations, _losses  <  _network  <  _objective
+    _activations, _losses  <  _network  <  _objective
     <  _optimizers, _solvers, _validation  <  _base
     <  _classifier, _regressor  <  __init__
 
@@ -21,7 +21,6 @@ PACKAGE_DIR = Path(skmlp.__file__).parent
 MODULES = sorted(path.stem for path in PACKAGE_DIR.glob("*.py"))
 
 LAYERS = {
-    "_blas": 0,  # in-place vector updates; imports nothing from the package
     "_activations": 0,
     "_losses": 0,
     "_network": 1,
