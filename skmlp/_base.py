@@ -45,11 +45,21 @@ __all__ = [
     "BaseMLP",
     "Interval",
     "StrOptions",
+    "_FitRequest",
     "_check_partial_fit_first_call",
     "_fit_context",
 ]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+@dataclass(frozen=True)
+class _FitRequest:
+    """What the caller of ``_fit`` asked for besides the training data."""
+
+    incremental: bool = False
+    classes: object = None
+    validation: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -155,29 +165,27 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self : object
             Returns a trained MLP model.
         """
-        validation = (X_val, y_val, sample_weight_val)
-        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
+        request = _FitRequest(validation=(X_val, y_val, sample_weight_val))
+        return self._fit(X, y, sample_weight, request)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
+    def _fit(self, X, y, sample_weight, request):
         """Train and commit; on any error, restore the estimator as it was."""
         before = dict(vars(self))
         try:
-            return self._fit_and_commit(
-                X, y, sample_weight, incremental, (classes, validation)
-            )
+            return self._fit_and_commit(X, y, sample_weight, request)
         except BaseException:
             vars(self).clear()
             vars(self).update(before)
             raise
 
-    def _fit_and_commit(self, X, y, sample_weight, incremental, extras):
-        classes, validation = extras
+    def _fit_and_commit(self, X, y, sample_weight, request):
+        incremental = request.incremental
         self._check_training_options(incremental)
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, sample_weight = self._validate_training_data(
             X, y, sample_weight, first_pass
         )
-        Y, encoder = self._encode_targets(y, first_pass, incremental, classes)
+        Y, encoder = self._encode_targets(y, first_pass, incremental, request.classes)
         sample_weight = self._weighted_by_class(y, sample_weight, incremental, X.dtype)
         network = self._training_network(X, Y, encoder, first_pass)
         call = _FitCall(
@@ -185,7 +193,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             first_pass,
             incremental,
             encoder,
-            self._validation_data(validation, encoder, X.dtype),
+            self._validation_data(request.validation, encoder, X.dtype),
         )
         params = self._starting_params(network, X.dtype, call)
         data = Batch(X, Y.astype(X.dtype), sample_weight)

@@ -11,7 +11,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, StrOptions, _check_partial_fit_first_call, _fit_context
+from ._base import (
+    BaseMLP,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _fit_context,
+    _FitRequest,
+)
 from ._docstrings import fill
 from ._losses import LOSSES
 
@@ -172,7 +178,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : object
             Trained MLP model.
         """
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        request = _FitRequest(incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, request)
 
     def predict(self, X):
         """Predict using the multi-layer perceptron classifier.

@@ -8,7 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseMLP, Interval, StrOptions, _fit_context
+from ._base import BaseMLP, Interval, StrOptions, _fit_context, _FitRequest
 from ._docstrings import fill
 from ._losses import regression_loss
 
@@ -185,7 +185,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self : object
             Trained MLP model.
         """
-        return self._fit(X, y, sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight, _FitRequest(incremental=True))
 
     def predict(self, X):
         """Predict using the multi-layer perceptron model.
