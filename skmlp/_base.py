@@ -196,7 +196,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             self._validation_data(request.validation, encoder, X.dtype),
         )
         params = self._starting_params(network, X.dtype, call)
-        data = Batch(X, Y.astype(X.dtype), sample_weight)
+        data = Batch(X, self._training_targets(Y, X.dtype), sample_weight)
         result = self._run_solver(params, network, data, call)
         self._commit(result, network, call)
         return self
@@ -258,7 +258,12 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 sample_weight_val, X_val, dtype=dtype
             )
         Y_val = self._encode_validation_targets(y_val, encoder)
-        return Batch(X_val, Y_val.astype(dtype), sample_weight_val)
+        return Batch(X_val, self._training_targets(Y_val, dtype), sample_weight_val)
+
+    @staticmethod
+    def _training_targets(Y, dtype):
+        """Return Y as the objective takes it: boolean indicators, or X's dtype."""
+        return Y if Y.dtype == bool else Y.astype(dtype, copy=False)
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes

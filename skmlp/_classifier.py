@@ -256,9 +256,25 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
     def _encode_targets(self, y, first_pass, incremental, classes):
-        """Return (the 0/1 indicator matrix of y, the fitted LabelBinarizer)."""
+        """Return (the boolean indicator matrix of y, the fitted LabelBinarizer)."""
         binarizer = self._target_binarizer(y, first_pass, incremental, classes)
-        return binarizer.transform(y), binarizer
+        return self._indicator(y, binarizer), binarizer
+
+    @staticmethod
+    def _indicator(y, binarizer):
+        """Return LabelBinarizer's 0/1 matrix of y as booleans.
+
+        Booleans take an eighth of the memory of floats, and numpy casts them
+        inside the arithmetic that uses them (a - y, the losses). Single-label
+        targets are compared with the classes directly, skipping the integer
+        matrix that ``binarizer.transform`` would build first.
+        """
+        classes = binarizer.classes_
+        if binarizer.y_type_ == "multiclass":
+            return np.asarray(y).reshape(-1, 1) == classes
+        if binarizer.y_type_ == "binary" and len(classes) == 2:
+            return (np.asarray(y) == classes[1]).reshape(-1, 1)
+        return binarizer.transform(y).astype(bool)
 
     def _target_binarizer(self, y, first_pass, incremental, classes):
         if incremental and _check_partial_fit_first_call(self, classes):
@@ -312,7 +328,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 f"y_val has classes not seen in y: {unseen}. "
                 f"The classes are {binarizer.classes_}."
             )
-        return binarizer.transform(y_val)
+        return self._indicator(y_val, binarizer)
 
     @staticmethod
     def _decode_targets(Y, binarizer):

@@ -9,6 +9,8 @@ allocated once, in the same arithmetic order as scikit-learn's optimisers, so
 that the same gradients give the same weights to the last bit.
 """
 
+import math
+
 import numpy as np
 
 
@@ -89,9 +91,11 @@ class Adam:
         np.multiply(grads, grads, out=step)
         step *= 1 - self.beta_2
         v += step  # v = beta_2 * v + (1 - beta_2) * g**2
+        # A Python float, not np.float64: a numpy float64 scalar would make every
+        # operation on float32 vectors run in float64 and cast back.
         self.learning_rate = (
             self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
+            * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
         np.sqrt(v, out=denominator)
