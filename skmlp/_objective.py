@@ -72,11 +72,13 @@ class Objective:
     """J and dJ/dparams for batches of at most ``max_rows`` rows.
 
     The per-layer activation and delta buffers are allocated once here and
-    reused by every call.
+    reused by every call, and so are the per-layer views of the parameter and
+    gradient vectors a solver passes again and again.
     """
 
     def __init__(self, network, max_rows, dtype, dropout=None):
-        self.network, self.dropout = network, dropout
+        self.network, self.dropout, self.max_rows = network, dropout, max_rows
+        self._views_of = {}
         units = network.layout.layer_units[1:]
         self._activations = layer_buffers(max_rows, units, dtype)
         self._deltas = layer_buffers(max_rows, units, dtype)
@@ -87,16 +89,29 @@ class Objective:
             layer_buffers(max_rows, units[:-1], dtype) if dropout else None,
         )
 
+    def _unpacked(self, vector):
+        """Return ``layout.unpack(vector)``, remembered for the same vector object."""
+        vector_and_views = self._views_of.get(id(vector))
+        if vector_and_views is None or vector_and_views[0] is not vector:
+            if len(self._views_of) > 4:
+                self._views_of.clear()
+            vector_and_views = (vector, self.network.layout.unpack(vector))
+            self._views_of[id(vector)] = vector_and_views
+        return vector_and_views[1]
+
+    def _rows(self, buffers, n_samples):
+        """Return the first ``n_samples`` rows of each buffer."""
+        if n_samples == self.max_rows:
+            return buffers
+        return [None if b is None else b[:n_samples] for b in buffers]
+
     def _trace_for(self, n_samples):
         """Return the trace buffers cut to ``n_samples`` rows, with fresh masks."""
+        if self.dropout is None and self.network.hidden.derivative_of == "output":
+            return None
         trace = Trace(
-            [
-                None if b is None else b[:n_samples]
-                for b in self._trace.derivative_inputs
-            ],
-            None
-            if self.dropout is None
-            else [m[:n_samples] for m in self._trace.masks],
+            self._rows(self._trace.derivative_inputs, n_samples),
+            None if self.dropout is None else self._rows(self._trace.masks, n_samples),
         )
         if self.dropout is not None:
             self.dropout.draw_masks(trace.masks)
@@ -113,9 +128,9 @@ class Objective:
         """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``."""
         net, (X, Y, sample_weight) = self.network, batch
         n_samples = X.shape[0]
-        coefs, intercepts = net.layout.unpack(params)
-        activations = [X, *(buffer[:n_samples] for buffer in self._activations)]
-        deltas = [buffer[:n_samples] for buffer in self._deltas]
+        coefs, intercepts = self._unpacked(params)
+        activations = [X, *self._rows(self._activations, n_samples)]
+        deltas = self._rows(self._deltas, n_samples)
         trace = self._trace_for(n_samples)
 
         A = forward(activations, coefs, intercepts, net.hidden, net.output, trace)
@@ -126,8 +141,7 @@ class Objective:
             delta /= weight_sum
         else:
             delta *= (sample_weight / weight_sum)[:, np.newaxis]
-        grad_views = net.layout.unpack(grads)
-        backward(activations, deltas, coefs, net.hidden, grad_views, trace)
+        backward(activations, deltas, coefs, net.hidden, self._unpacked(grads), trace)
 
         W = params[: net.layout.n_coefs]
         np.multiply(W, net.alpha / weight_sum, out=self._penalty_grad)
