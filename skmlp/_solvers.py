@@ -171,56 +171,81 @@ def _warn_diverged(epoch):
     )
 
 
+class _BatchSource:
+    """The batches of each epoch, shuffled the way scikit-learn shuffles them."""
+
+    def __init__(self, data, settings):
+        self.data, self.settings = data, settings
+        self.order = np.arange(data.Y.shape[0])
+        shuffle, batch_size = settings.shuffle, settings.batch_size
+        self.buffers = _batch_buffers(data, batch_size) if shuffle else None
+
+    def next_epoch(self):
+        """Return the batches of the next epoch."""
+        if not self.settings.shuffle:
+            return _epoch_batches(self.data, self.settings.batch_size, None, None)
+        # scikit-learn permutes the previous epoch's order, not a fresh range.
+        self.order = self.order[self.settings.random_state.permutation(len(self.order))]
+        return _epoch_batches(
+            self.data, self.settings.batch_size, self.order, self.buffers
+        )
+
+
+def _record_epoch(history, loss, n_samples, settings, n_iter):
+    """Append epoch ``n_iter``'s loss to the history, counting the samples seen."""
+    history.t += n_samples
+    history.loss_curve.append(loss)
+    if settings.verbose:
+        print(f"Iteration {n_iter}, loss = {loss:.8f}")
+
+
+def _should_stop(history, optimizer, settings, n_iter):
+    """Return whether training ends after this epoch, warning at max_iter."""
+    if history.no_improvement_count > settings.n_iter_no_change:
+        if not _keep_going_after_stall(optimizer, settings):
+            return True
+        history.no_improvement_count = 0
+    if settings.incremental:
+        return True
+    if n_iter == settings.max_iter:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
+            "reached and the optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return False
+
+
 def run_stochastic(params, objective, optimizer, data, settings, history):
     """Train ``params`` in place with mini-batch epochs; return a TrainingResult."""
     history = copy.deepcopy(history)
-    n_samples = data.Y.shape[0]
     grads, last_finite = np.empty_like(params), params.copy()
     best_params = params.copy() if settings.monitor else None
-    buffers = _batch_buffers(data, settings.batch_size) if settings.shuffle else None
-    order, n_iter, loss = np.arange(n_samples), 0, np.nan
+    source, n_iter, loss = _BatchSource(data, settings), 0, np.nan
     try:
         for epoch in range(1, settings.max_iter + 1):
             np.copyto(last_finite, params)
-            if settings.shuffle:
-                order = order[settings.random_state.permutation(n_samples)]
-            batches = _epoch_batches(
-                data, settings.batch_size, order if settings.shuffle else None, buffers
-            )
             # Overflow is caught below as a non-finite loss or weight.
             with np.errstate(over="ignore", invalid="ignore"):
+                batches = source.next_epoch()
                 loss = _run_epoch(params, grads, objective, optimizer, batches)
             if not (np.isfinite(loss) and np.isfinite(params).all()):
                 np.copyto(params, last_finite)
                 _warn_diverged(epoch)
                 break
             n_iter += 1
-            history.t += n_samples
-            history.loss_curve.append(loss)
-            if settings.verbose:
-                print(f"Iteration {n_iter}, loss = {loss:.8f}")
+            _record_epoch(history, loss, data.Y.shape[0], settings, n_iter)
             _update_progress(history, params, best_params, settings)
             optimizer.end_epoch(history.t)
-            if history.no_improvement_count > settings.n_iter_no_change:
-                if not _keep_going_after_stall(optimizer, settings):
-                    break
-                history.no_improvement_count = 0
-            if settings.incremental:
+            if _should_stop(history, optimizer, settings, n_iter):
                 break
-            if n_iter == settings.max_iter:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.", stacklevel=3)
         if not np.isfinite(params).all():
             np.copyto(params, last_finite)
-    if best_params is not None:
-        params = best_params
     final_loss = history.loss_curve[-1] if history.loss_curve else loss
+    params = params if best_params is None else best_params
     return TrainingResult(params, n_iter, final_loss, history, optimizer)
 
 
