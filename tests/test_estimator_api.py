@@ -351,6 +351,33 @@ def test_verbose_prints_loss_per_iteration(solver, capsys):
 
 
 @pytest.mark.filterwarnings(CONVERGENCE)
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_verbose_iterations_match_sklearn_across_fit_and_partial_fit(solver, capsys):
+    """Check that fit then partial_fit print the same iteration lines as sklearn."""
+    X, y = _classification()
+    printed = []
+    for module in (skmlp, sk):
+        est = module.MLPClassifier(
+            hidden_layer_sizes=(5,),
+            solver=solver,
+            max_iter=3,
+            verbose=True,
+            random_state=0,
+        )
+        est.fit(X, y)
+        est.partial_fit(X, y)
+        out = capsys.readouterr().out
+        printed.append(re.findall(r"Iteration \d+, loss = [0-9.]+", out))
+    assert printed[0] == printed[1]
+    assert [line.split(",")[0] for line in printed[0]] == [
+        "Iteration 1",
+        "Iteration 2",
+        "Iteration 3",
+        "Iteration 1",
+    ]
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
 def test_verbose_false_prints_nothing(capsys):
     """Check that the default verbose=False prints nothing."""
     X, y = _classification()
