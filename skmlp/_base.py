@@ -397,7 +397,9 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         history = result.history
         if self.solver == "lbfgs":
             self.t_ = 0 if call.first_pass else getattr(self, "t_", 0)
-            self.loss_curve_ = history.loss_curve if history else []
+            # Like the stochastic solvers, a warm start extends the curve.
+            earlier = [] if call.first_pass else getattr(self, "loss_curve_", [])
+            self.loss_curve_ = [*earlier, *history.loss_curve]
             return
         self.t_ = history.t
         self.loss_curve_ = history.loss_curve

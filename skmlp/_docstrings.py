@@ -161,6 +161,7 @@ loss_ : float
         Loss value evaluated at the end of each training step.
         The ith element in the list represents the loss at the ith iteration.
         With solver='lbfgs' it holds the loss after each L-BFGS iteration.
+        A warm start or ``partial_fit`` appends to it.
 
     validation_scores_ : list of shape (`n_iter_`,) or None
         The score at each iteration on a held-out validation set (<score>).

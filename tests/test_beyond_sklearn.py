@@ -783,6 +783,21 @@ def test_lbfgs_records_and_prints_one_loss_per_iteration(
     assert_allclose([float(value) for _, value in printed], curve, atol=1e-8)
 
 
+@pytest.mark.filterwarnings(CONVERGENCE)
+@pytest.mark.parametrize("first_solver", ["lbfgs", "adam"])
+def test_lbfgs_warm_start_extends_the_loss_curve(first_solver):
+    """Check that a warm-started L-BFGS fit appends to loss_curve_, as sgd does."""
+    X, y = _regression()
+    est = MLPRegressor(
+        hidden_layer_sizes=(6,), solver=first_solver, max_iter=4, random_state=0
+    ).fit(X, y)
+    before = list(est.loss_curve_)
+    est.set_params(solver="lbfgs", warm_start=True, max_iter=3).fit(X, y)
+    assert est.loss_curve_[: len(before)] == before
+    assert len(est.loss_curve_) == len(before) + est.n_iter_
+    assert_allclose(est.loss_curve_[-1], est.loss_, rtol=1e-12)
+
+
 def test_interrupted_lbfgs_keeps_one_loss_per_iteration(monkeypatch):
     """Check that Ctrl-C during L-BFGS keeps a loss_curve_ of n_iter_ entries."""
     X, y = _regression()
