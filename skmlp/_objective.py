@@ -26,7 +26,6 @@ from ._network import (
     backward,
     forward,
     layer_buffers,
-    predict_output,
 )
 
 
@@ -116,13 +115,6 @@ class Objective:
         if self.dropout is not None:
             self.dropout.draw_masks(trace.masks)
         return trace
-
-    def loss(self, params, batch):
-        """Return the data loss (no penalty, no dropout) at ``params`` on ``batch``."""
-        net = self.network
-        coefs, intercepts = net.layout.unpack(params)
-        A = predict_output(batch.X, coefs, intercepts, net.hidden, net.output)
-        return net.loss.value(batch.Y, A, batch.sample_weight)
 
     def loss_and_gradients(self, params, batch, grads):
         """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``."""

@@ -410,6 +410,18 @@ def test_validation_loss_curve_is_the_log_loss_on_x_val(n_classes):
 
 
 @pytest.mark.filterwarnings(CONVERGENCE)
+def test_validation_loss_has_no_penalty_and_no_dropout():
+    """Check that the validation loss is the plain log loss of the whole network."""
+    X_train, X_val, y_train, y_val = _validation_problem(3)
+    clf = _early_stopping(scoring="loss", alpha=0.5, dropout=0.5).fit(
+        X_train, y_train, X_val=X_val, y_val=y_val
+    )
+    expected = log_loss(y_val, clf.predict_proba(X_val))
+    assert_allclose(min(clf.validation_loss_curve_), expected, rtol=1e-9)
+    assert_allclose(-clf.best_validation_score_, expected, rtol=1e-9)
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
 def test_loss_scoring_is_the_negated_validation_loss():
     """Check that with scoring='loss' every validation score is minus the loss."""
     X_train, X_val, y_train, y_val = _validation_problem(3)

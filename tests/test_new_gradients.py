@@ -10,6 +10,7 @@ activations and of the piecewise losses, so the difference never straddles one.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from plain_forward import pre_activations
 
 from skmlp._activations import HIDDEN_ACTIVATIONS, SKLEARN_ACTIVATIONS
 from skmlp._losses import LOSSES, regression_loss
@@ -45,20 +46,6 @@ def _network(hidden_layer_sizes, activation, loss, alpha=0.1):
     return Network(layout, HIDDEN_ACTIVATIONS[activation], loss, alpha)
 
 
-def _pre_activations(network, params, X, masks=None):
-    """Return z_l of every layer, computed with plain numpy (to locate kinks)."""
-    coefs, intercepts = network.layout.unpack(params)
-    a, pre_activations = X, []
-    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        z = a @ W + b
-        pre_activations.append(z)
-        a = z.copy()
-        network.hidden.function(a)
-        if masks is not None and layer < len(masks):
-            a = a * masks[layer]
-    return pre_activations
-
-
 def _params_away_from_kinks(network, batch, seed, kinks=(), masks=None):
     """Return N(0, 0.6^2) parameters with every z and residual MARGIN from a kink.
 
@@ -68,7 +55,7 @@ def _params_away_from_kinks(network, batch, seed, kinks=(), masks=None):
     rng = np.random.RandomState(seed)
     for _ in range(1000):
         params = rng.normal(scale=0.6, size=network.layout.size)
-        *hidden, output = _pre_activations(network, params, batch.X, masks)
+        *hidden, output = pre_activations(network, params, batch.X, masks)
         residuals = output - batch.Y
         if all(np.abs(z).min() > MARGIN for z in hidden) and all(
             np.abs(residuals - kink).min() > MARGIN for kink in kinks
@@ -121,7 +108,7 @@ def test_activation_gradient_matches_finite_difference(
     params = _params_away_from_kinks(network, batch, seed=1)
     # Half the pre-activations negative, so both branches of relu-like
     # activations (and elu's exponential part) are exercised.
-    first_z = _pre_activations(network, params, batch.X)[0]
+    first_z = pre_activations(network, params, batch.X)[0]
     assert (first_z < 0).any() and (first_z > 0).any()
 
     # max_rows above the batch size, so the objective slices its buffers.
@@ -153,7 +140,7 @@ def test_robust_loss_gradient_matches_finite_difference(
     network = _network(hidden_layer_sizes, activation, loss_record)
     batch = _data(seed=2, sample_weight=use_weights)
     params = _params_away_from_kinks(network, batch, seed=3, kinks=kinks)
-    residuals = _pre_activations(network, params, batch.X)[-1] - batch.Y
+    residuals = pre_activations(network, params, batch.X)[-1] - batch.Y
     # Both signs of the residual, so the asymmetric quantile slopes both count.
     assert (residuals < 0).any() and (residuals > 0).any()
     if loss == "huber":
@@ -173,7 +160,7 @@ def test_huber_gradient_with_a_small_delta_uses_the_linear_part():
     batch = _data(seed=4, sample_weight=True)
     kinks = (-huber_delta, 0.0, huber_delta)
     params = _params_away_from_kinks(network, batch, seed=5, kinks=kinks)
-    residuals = _pre_activations(network, params, batch.X)[-1] - batch.Y
+    residuals = pre_activations(network, params, batch.X)[-1] - batch.Y
     assert (np.abs(residuals) > huber_delta).mean() > 0.5
     _assert_gradient_matches(
         lambda: Objective(network, N_SAMPLES, np.float64), params, batch
@@ -232,7 +219,7 @@ def test_dropout_objective_is_the_thinned_network_by_hand(
 
     # Oracle: the forward pass in plain numpy with a_l * m_l fed to layer l + 1,
     # then 1/2 squared error summed over outputs, averaged, plus the L2 penalty.
-    output = _pre_activations(network, params, batch.X, masks)[-1]
+    output = pre_activations(network, params, batch.X, masks)[-1]
     coefs = params[: network.layout.n_coefs]
     expected = 0.5 * ((output - batch.Y) ** 2).sum() / N_SAMPLES
     expected += 0.5 * alpha * (coefs @ coefs) / N_SAMPLES

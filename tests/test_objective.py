@@ -6,6 +6,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from plain_forward import pre_activations
 from sklearn.metrics import mean_squared_error
 
 from skmlp._activations import HIDDEN_ACTIVATIONS
@@ -83,20 +84,6 @@ def _problem(case, hidden_layer_sizes, activation, alpha, seed=0):
     return objective, Batch(X, Y), sample_weight
 
 
-def _pre_activations(params, network, X, masks=None):
-    """Return z_l of every layer (only to locate kinks, not as an oracle)."""
-    coefs, intercepts = network.layout.unpack(params)
-    a, pre_activations = X, []
-    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        z = a @ W + b
-        pre_activations.append(z)
-        a = z.copy()
-        network.hidden.function(a)
-        if masks is not None and layer < len(masks):
-            a *= masks[layer]
-    return pre_activations
-
-
 def _params_away_from_kinks(network, batch, seed, masks=None, case=None):
     """Return N(0, 0.5^2) parameters 1e-3 away from every kink of the network.
 
@@ -109,7 +96,7 @@ def _params_away_from_kinks(network, batch, seed, masks=None, case=None):
     rng = np.random.RandomState(seed)
     while True:
         params = rng.normal(scale=0.5, size=network.layout.size)
-        *hidden, output = _pre_activations(params, network, batch.X, masks)
+        *hidden, output = pre_activations(network, params, batch.X, masks)
         residuals = output - batch.Y
         if all(np.abs(z).min() > 1e-3 for z in hidden) and all(
             np.abs(residuals - kink).min() > 1e-3 for kink in kinks
@@ -303,18 +290,3 @@ def test_dropout_rate_zero_changes_nothing():
     value_no_op, grads_no_op = _value_and_gradient(no_op, params, batch)
     assert_allclose(value_no_op, value, rtol=1e-14)
     assert_allclose(grads_no_op, grads, rtol=1e-13, atol=1e-16)
-
-
-def test_loss_is_data_loss_without_penalty_or_dropout():
-    """Check that Objective.loss is J at alpha=0 with no dropout."""
-    penalised, batch, sample_weight = _problem(
-        "binary_log_loss-multilabel", (5,), "tanh", alpha=0.5, seed=17
-    )
-    batch = batch._replace(sample_weight=sample_weight)
-    plain, _, _ = _problem("binary_log_loss-multilabel", (5,), "tanh", 0.0, seed=17)
-    params = _params_away_from_kinks(plain.network, batch, seed=18)
-    dropout = Dropout(0.5, np.random.default_rng(19))
-    thinned = Objective(penalised.network, N_SAMPLES, np.float64, dropout)
-    value_plain, _ = _value_and_gradient(plain, params, batch)
-    assert_allclose(thinned.loss(params, batch), value_plain, rtol=1e-12)
-    assert_allclose(penalised.loss(params, batch), value_plain, rtol=1e-12)
