@@ -4,13 +4,16 @@ This is the one module that imports private scikit-learn helpers; the
 estimator modules take the ones they need from here.
 """
 
+import contextlib
 import copy
+import os
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+import scipy
 from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
@@ -22,6 +25,7 @@ from sklearn.base import (
 from sklearn.utils import check_consistent_length, check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call
+from sklearn.utils.parallel import _get_threadpool_controller
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -51,6 +55,31 @@ __all__ = [
 ]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def _scipy_blas_on_one_thread():
+    """Return a context in which the BLAS that scipy ships runs single-threaded.
+
+    L-BFGS-B does its own vector algebra through scipy's BLAS. When scipy and
+    numpy each bundle an OpenBLAS (as the pip wheels do), the two thread pools
+    spin against each other between numpy's matrix products and scipy's vector
+    updates, slowing both; scipy's small vector updates gain nothing from
+    threads. A BLAS that numpy and scipy share is left alone.
+    """
+    scipy_dir = os.path.dirname(scipy.__file__)
+    own_dirs = tuple(
+        os.path.realpath(d) + os.sep for d in (scipy_dir, scipy_dir + ".libs")
+    )
+    controller = _get_threadpool_controller()
+    scipy_blas = [
+        lib.filepath
+        for lib in controller.lib_controllers
+        if lib.user_api == "blas"
+        and os.path.realpath(lib.filepath).startswith(own_dirs)
+    ]
+    if not scipy_blas:
+        return contextlib.nullcontext()
+    return controller.select(filepath=scipy_blas).limit(limits=1)
 
 
 @dataclass(frozen=True)
@@ -305,7 +334,8 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             settings = LbfgsSettings(
                 self.max_iter, self.max_fun, self.tol, self.verbose
             )
-            return run_lbfgs(params, objective, data, settings)
+            with _scipy_blas_on_one_thread():
+                return run_lbfgs(params, objective, data, settings)
 
         data, monitor = self._monitored_split(data, network, call)
         batch_size = self._batch_size(data.Y.shape[0])

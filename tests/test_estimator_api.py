@@ -5,6 +5,7 @@ training, early stopping, progress output, warnings, interruption, sparse and
 float32 input, and the fitted attributes scikit-learn documents.
 """
 
+import os
 import pickle
 import re
 import warnings
@@ -13,6 +14,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 import pytest
+import scipy
+import scipy.optimize
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import neural_network as sk
@@ -28,6 +31,7 @@ from sklearn.model_selection import GridSearchCV, cross_validate, train_test_spl
 from sklearn.neural_network import _stochastic_optimizers as sk_optimizers
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import skmlp
 from skmlp import _optimizers
@@ -269,6 +273,52 @@ def test_warm_start_lbfgs_does_not_increase_the_loss():
     assert clf.loss_ <= first_loss
     cold = skmlp.MLPClassifier(max_iter=1, **params).fit(X, y)
     assert cold.loss_ > first_loss
+
+
+def _blas_threads():
+    """Return {'numpy': [...], 'scipy': [...]}: thread limits of each one's own BLAS."""
+    owners = {
+        name: tuple(os.path.realpath(d) + os.sep for d in (root, root + ".libs"))
+        for name, root in [
+            ("numpy", os.path.dirname(np.__file__)),
+            ("scipy", os.path.dirname(scipy.__file__)),
+        ]
+    }
+    return {
+        name: [
+            info["num_threads"]
+            for info in threadpool_info()
+            if info["user_api"] == "blas"
+            and os.path.realpath(info["filepath"]).startswith(dirs)
+        ]
+        for name, dirs in owners.items()
+    }
+
+
+@pytest.fixture
+def two_blas_pools():
+    """Run the test with numpy's and scipy's own BLAS at 2 threads each."""
+    if not all(_blas_threads().values()):
+        pytest.skip("numpy and scipy do not each ship their own BLAS here")
+    with threadpool_limits(limits=2, user_api="blas"):
+        yield
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_lbfgs_runs_scipy_blas_on_one_thread(two_blas_pools, monkeypatch):
+    """Check that L-BFGS-B runs scipy's own BLAS on 1 thread, and restores it."""
+    seen = []
+
+    def recording_minimize(*args, **kwargs):
+        seen.append(_blas_threads())
+        return minimize(*args, **kwargs)
+
+    minimize = scipy.optimize.minimize
+    monkeypatch.setattr(scipy.optimize, "minimize", recording_minimize)
+    X, y = _classification()
+    skmlp.MLPClassifier((5,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
+    assert seen == [{"numpy": [2], "scipy": [1]}]
+    assert _blas_threads() == {"numpy": [2], "scipy": [2]}
 
 
 @pytest.mark.filterwarnings(CONVERGENCE)
