@@ -60,11 +60,12 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 def _scipy_blas_on_one_thread():
     """Return a context in which the BLAS that scipy ships runs single-threaded.
 
-    L-BFGS-B does its own vector algebra through scipy's BLAS. When scipy and
-    numpy each bundle an OpenBLAS (as the pip wheels do), the two thread pools
-    spin against each other between numpy's matrix products and scipy's vector
-    updates, slowing both; scipy's small vector updates gain nothing from
-    threads. A BLAS that numpy and scipy share is left alone.
+    Training does its vector updates through scipy's BLAS (the optimiser steps
+    and the L2 term, see ``_vectors``; L-BFGS-B its own algebra). When scipy
+    and numpy each bundle an OpenBLAS (as the pip wheels do), the two thread
+    pools spin against each other between numpy's matrix products and those
+    updates, slowing both; vector updates gain nothing from threads anyway. A
+    BLAS that numpy and scipy share is left alone.
     """
     scipy_dir = os.path.dirname(scipy.__file__)
     own_dirs = tuple(
@@ -226,7 +227,8 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         )
         params = self._starting_params(network, X.dtype, call)
         data = Batch(X, self._training_targets(Y, X.dtype), sample_weight)
-        result = self._run_solver(params, network, data, call)
+        with _scipy_blas_on_one_thread():
+            result = self._run_solver(params, network, data, call)
         self._commit(result, network, call)
         return self
 
@@ -334,8 +336,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             settings = LbfgsSettings(
                 self.max_iter, self.max_fun, self.tol, self.verbose
             )
-            with _scipy_blas_on_one_thread():
-                return run_lbfgs(params, objective, data, settings)
+            return run_lbfgs(params, objective, data, settings)
 
         data, monitor = self._monitored_split(data, network, call)
         batch_size = self._batch_size(data.Y.shape[0])

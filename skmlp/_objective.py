@@ -27,6 +27,7 @@ from ._network import (
     forward,
     layer_buffers,
 )
+from ._vectors import add_scaled
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,6 @@ class Objective:
         units = network.layout.layer_units[1:]
         self._activations = layer_buffers(max_rows, units, dtype)
         self._deltas = layer_buffers(max_rows, units, dtype)
-        self._penalty_grad = np.empty(network.layout.n_coefs, dtype=dtype)
         keeps = network.hidden.derivative_of == "input" or dropout is not None
         self._trace = Trace(
             [np.empty((max_rows, n), dtype) if keeps else None for n in units[:-1]],
@@ -136,7 +136,7 @@ class Objective:
         backward(activations, deltas, coefs, net.hidden, self._unpacked(grads), trace)
 
         W = params[: net.layout.n_coefs]
-        np.multiply(W, net.alpha / weight_sum, out=self._penalty_grad)
-        grads[: net.layout.n_coefs] += self._penalty_grad  # d/dW alpha/(2S) ||W||^2
+        # grads_W += d/dW alpha/(2S) ||W||^2
+        add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
         penalty = 0.5 * net.alpha * float(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty

@@ -4,14 +4,17 @@ An optimiser owns its state (velocity, moments, learning rate) as flat vectors
 shaped like the parameter buffer, and ``step(params, grads)`` updates
 ``params`` in place. Deciding when to stop is the solver's job.
 
-Each update runs as a few whole-vector operations written into buffers
-allocated once, in the same arithmetic order as scikit-learn's optimisers, so
-that the same gradients give the same weights to the last bit.
+Each update runs as a few whole-vector operations, in place or into buffers
+allocated once; every ``y += a * x`` is a single BLAS pass (``add_scaled``).
+The formulas are scikit-learn's, so the same gradients give the same weights up
+to rounding.
 """
 
 import math
 
 import numpy as np
+
+from ._vectors import add_scaled
 
 
 class SGD:
@@ -31,23 +34,15 @@ class SGD:
         self.power_t = settings.power_t
         self.dtype = np.dtype(dtype)
         self.velocity = np.zeros(n_params, dtype=dtype)
-        self._momentum_term = np.empty(n_params, dtype=dtype)
-        self._gradient_term = np.empty(n_params, dtype=dtype)
 
     def step(self, params, grads):
         """Move ``params`` one step against ``grads``, in place."""
-        v, momentum_term, gradient_term = (
-            self.velocity,
-            self._momentum_term,
-            self._gradient_term,
-        )
-        np.multiply(grads, self.learning_rate, out=gradient_term)
-        np.multiply(v, self.momentum, out=momentum_term)
-        np.subtract(momentum_term, gradient_term, out=v)  # v = mu * v - lr * g
+        v, mu, lr = self.velocity, self.momentum, self.learning_rate
+        v *= mu
+        add_scaled(v, -lr, grads)  # v = mu * v - lr * g
         if self.nesterov:
-            np.multiply(v, self.momentum, out=momentum_term)
-            momentum_term -= gradient_term
-            params += momentum_term  # p += mu * v - lr * g
+            add_scaled(params, mu, v)
+            add_scaled(params, -lr, grads)  # p += mu * v - lr * g
         else:
             params += v  # p += v
 
@@ -77,20 +72,17 @@ class Adam:
         self.dtype = np.dtype(dtype)
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
-        self._step = np.empty(n_params, dtype=dtype)
-        self._denominator = np.empty(n_params, dtype=dtype)
+        self._work = np.empty(n_params, dtype=dtype)
 
     def step(self, params, grads):
         """Move ``params`` one step against ``grads``, in place."""
         self.t += 1
-        m, v, step, denominator = self.m, self.v, self._step, self._denominator
+        m, v, work = self.m, self.v, self._work
         m *= self.beta_1
-        np.multiply(grads, 1 - self.beta_1, out=step)
-        m += step  # m = beta_1 * m + (1 - beta_1) * g
+        add_scaled(m, 1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
         v *= self.beta_2
-        np.multiply(grads, grads, out=step)
-        step *= 1 - self.beta_2
-        v += step  # v = beta_2 * v + (1 - beta_2) * g**2
+        np.multiply(grads, grads, out=work)
+        add_scaled(v, 1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
         # A Python float, not np.float64: a numpy float64 scalar would make every
         # operation on float32 vectors run in float64 and cast back.
         self.learning_rate = (
@@ -98,11 +90,10 @@ class Adam:
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        np.sqrt(v, out=denominator)
-        denominator += self.epsilon
-        np.multiply(m, -self.learning_rate, out=step)
-        step /= denominator
-        params += step  # p += -lr_t * m / (sqrt(v) + epsilon)
+        np.sqrt(v, out=work)
+        work += self.epsilon
+        np.divide(m, work, out=work)
+        add_scaled(params, -self.learning_rate, work)  # p -= lr_t m / (sqrt(v) + eps)
 
     def end_epoch(self, t):
         """Adam keeps its step size across epochs."""

@@ -2,7 +2,7 @@
 
 A module imports only modules of a lower layer::
 
-    _activations, _losses  <  _network  <  _objective
+    _activations, _losses, _vectors  <  _network  <  _objective
     <  _optimizers, _solvers, _validation  <  _base
     <  _classifier, _regressor  <  __init__
 
@@ -23,6 +23,7 @@ MODULES = sorted(path.stem for path in PACKAGE_DIR.glob("*.py"))
 LAYERS = {
     "_activations": 0,
     "_losses": 0,
+    "_vectors": 0,
     "_network": 1,
     "_objective": 2,
     "_optimizers": 3,
