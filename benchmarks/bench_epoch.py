@@ -20,6 +20,13 @@ speed that skmlp reaches. An L-BFGS iteration is counted as one full-batch
 evaluation, the common case once the line search accepts the unit step, so
 extra line-search evaluations lower the GFLOP/s of both libraries alike.
 
+For the epoch cases a second table adds up a lower bound on an epoch, from
+parts measured alone in the same run: the products at numpy's speed, copying
+each shuffled batch out of X (``np.take`` into a reused buffer) and skmlp's
+optimiser update of every parameter after each batch. Comparing that bound with
+scikit-learn's epoch shows which targets no implementation built on these
+parts can reach.
+
 Run ``python benchmarks/bench_epoch.py --help`` for the options.
 """
 
@@ -46,6 +53,8 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import skmlp
+from skmlp._base import _scipy_blas_on_one_thread
+from skmlp._optimizers import OPTIMIZERS
 
 LIBRARIES = {"skmlp": skmlp, "sklearn": neural_network}
 N_FEATURES, N_CLASSES = 784, 10
@@ -63,6 +72,17 @@ COLUMNS = (
     "numpy matmul GFLOP/s",
     "skmlp / matmul",
     "sklearn / matmul",
+)
+FLOOR_COLUMNS = (
+    "case",
+    "products at numpy speed",
+    "+ gather",
+    "+ update",
+    "floor",
+    "sklearn",
+    "floor / sklearn",
+    "target",
+    "skmlp / floor",
 )
 
 
@@ -248,6 +268,37 @@ def matmul_seconds(products):
     return [time.perf_counter() - start]
 
 
+def gather_seconds(X, y, batch_size, random_state):
+    """Return the seconds taken to copy every batch of a shuffled epoch out of X."""
+    order = np.random.default_rng(random_state).permutation(X.shape[0])
+    X_batch = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+    y_batch = np.empty(batch_size, dtype=y.dtype)
+    start = time.perf_counter()
+    for first in range(0, len(order), batch_size):
+        rows = order[first : first + batch_size]
+        np.take(X, rows, axis=0, out=X_batch[: len(rows)], mode="clip")
+        np.take(y, rows, out=y_batch[: len(rows)], mode="clip")
+    return [time.perf_counter() - start]
+
+
+def update_seconds(case, X, settings):
+    """Return the seconds of one epoch of skmlp's optimiser steps, run alone."""
+    units = layer_units(case)
+    n_params = sum(k * n + n for k, n in pairwise(units))
+    n_batches = -(-X.shape[0] // settings.batch_size)
+    # The estimator carries the hyperparameters the optimiser reads.
+    hyperparameters = estimator_for(case, "skmlp", settings, max_iter=1)
+    optimizer = OPTIMIZERS[case.solver](n_params, X.dtype, hyperparameters)
+    rng = np.random.default_rng(settings.random_state)
+    params = rng.standard_normal(n_params).astype(X.dtype)
+    grads = (1e-3 * rng.standard_normal(n_params)).astype(X.dtype)
+    with _scipy_blas_on_one_thread():  # as during fit
+        start = time.perf_counter()
+        for _ in range(n_batches):
+            optimizer.step(params, grads)
+        return [time.perf_counter() - start]
+
+
 def estimator_for(case, library, settings, max_iter):
     """Return an unfitted ``library`` estimator configured for ``case``."""
     params = {
@@ -318,6 +369,10 @@ def fit_plan(case, data, settings):
         for library in LIBRARIES
     }
     measures["numpy"] = partial(matmul_seconds, products)
+    if case.kind == "epoch":
+        batch_size, seed = settings.batch_size, settings.random_state
+        measures["gather"] = partial(gather_seconds, X, y, batch_size, seed)
+        measures["update"] = partial(update_seconds, case, X, settings)
     return Plan(measures, product_flops(layer_units(case), X.shape[0], backward=True))
 
 
@@ -388,7 +443,8 @@ def run_case(case, data, settings):
     medians = {name: statistics.median(values) for name, values in samples.items()}
     spread = None
     if case.kind in ("epoch", "lbfgs"):
-        spread = max(max(values) / min(values) for values in samples.values())
+        timed = [samples[name] for name in ("skmlp", "sklearn", "numpy")]
+        spread = max(max(values) / min(values) for values in timed)
     return Result(case, medians, plan.flops, spread, others)
 
 
@@ -442,6 +498,32 @@ def markdown_table(results):
     """Return the results as a markdown table, one row per case."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(table_row(result)) + " |" for result in results]
+    return "\n".join(lines)
+
+
+def floor_row(result):
+    """Return the cells of an epoch case's row in the lower-bound table."""
+    medians, target = result.medians, result.case.target
+    parts = [medians["numpy"], medians["gather"], medians["update"]]
+    floor = sum(parts)
+    return [
+        result.case.name,
+        *(f"{seconds:.4g} s" for seconds in parts),
+        f"{floor:.4g} s",
+        f"{medians['sklearn']:.4g} s",
+        f"{floor / medians['sklearn']:.2f}",
+        "-" if target is None else f"<= {target}",
+        f"{medians['skmlp'] / floor:.2f}",
+    ]
+
+
+def floor_table(results):
+    """Return the lower-bound table of the epoch cases, or "" if there are none."""
+    rows = [floor_row(result) for result in results if result.case.kind == "epoch"]
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(FLOOR_COLUMNS) + " |", "|" + "---|" * len(FLOOR_COLUMNS)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -576,6 +658,10 @@ def main(argv=None):
             print(f"{case.name}: {elapsed:.1f} s", file=sys.stderr, flush=True)
     table = markdown_table(results)
     print(table)
+    floors = floor_table(results)
+    if floors:
+        print("\nLower bound of an epoch, from its parts measured alone:\n")
+        print(floors)
     print(f"\ntotal time: {time.perf_counter() - start:.0f} s")
     for note in unsteady_notes(results):
         print(note)
