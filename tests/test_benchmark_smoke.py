@@ -42,3 +42,38 @@ def test_benchmark_prints_one_row_per_case():
     for row in rows:
         ratio = float(row.split("|")[5])
         assert ratio > 0
+
+
+def test_benchmark_prints_the_lower_bound_of_each_epoch_case(capsys):
+    """Check that epoch cases get a lower-bound row whose floor sums its parts."""
+    bench = _load_benchmark()
+    epoch_cases = [case.name for case in bench.CASES if case.kind == "epoch"]
+    argv = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
+    argv += ["--cases", ",".join([*epoch_cases, "predict-1row"])]
+
+    bench.main(argv)
+
+    output = capsys.readouterr().out
+    floor_section = output.split("Lower bound of an epoch")[1].strip().splitlines()
+    header, rule, *rows = [line for line in floor_section[1:] if line.startswith("|")]
+    assert [cell.strip() for cell in header.strip("|").split("|")] == [
+        "case",
+        "products at numpy speed",
+        "+ gather",
+        "+ update",
+        "floor",
+        "sklearn",
+        "floor / sklearn",
+        "target",
+        "skmlp / floor",
+    ]
+    assert set(rule) == {"|", "-"}
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    assert [row[0] for row in cells] == epoch_cases
+    for row in cells:
+        parts = [float(cell.removesuffix(" s")) for cell in row[1:4]]
+        floor, sklearn_time = (float(cell.removesuffix(" s")) for cell in row[4:6])
+        assert all(part > 0 for part in parts)
+        # Each cell is rounded to 4 significant digits.
+        assert abs(floor - sum(parts)) <= 2e-3 * floor
+        assert abs(float(row[6]) - floor / sklearn_time) <= 0.01
