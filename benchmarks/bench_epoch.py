@@ -21,11 +21,13 @@ evaluation, the common case once the line search accepts the unit step, so
 extra line-search evaluations lower the GFLOP/s of both libraries alike.
 
 For the epoch cases a second table adds up a lower bound on an epoch, from
-parts measured alone in the same run: the products at numpy's speed, copying
-each shuffled batch out of X (``np.take`` into a reused buffer) and skmlp's
-optimiser update of every parameter after each batch. Comparing that bound with
-scikit-learn's epoch shows which targets no implementation built on these
-parts can reach.
+parts measured alone in the same run, each done once per batch by scikit-learn
+and skmlp alike: the products at numpy's speed on a batch in cache, copying each shuffled batch out
+of X (``np.take`` into a reused buffer), skmlp's optimiser update of every
+parameter, and the elementwise layer work written as one numpy call per formula
+(bias, relu and its derivative, softmax or identity output, output delta, loss,
+intercept gradients, L2 term). Comparing that bound with scikit-learn's epoch
+shows which targets no numpy implementation of the same training can reach.
 
 Run ``python benchmarks/bench_epoch.py --help`` for the options.
 """
@@ -46,6 +48,7 @@ from itertools import pairwise
 
 import numpy as np
 import scipy
+import scipy.linalg
 import sklearn
 from sklearn import neural_network
 from sklearn.datasets import make_classification
@@ -78,6 +81,7 @@ FLOOR_COLUMNS = (
     "products at numpy speed",
     "+ gather",
     "+ update",
+    "+ layer work",
     "floor",
     "sklearn",
     "floor / sklearn",
@@ -268,6 +272,19 @@ def matmul_seconds(products):
     return [time.perf_counter() - start]
 
 
+def cached_matmul_seconds(products, n_batches):
+    """Return the seconds of an epoch's products, every batch being one in cache.
+
+    During training the products read the batch just gathered, so the floor
+    counts reading X from memory once, in the gather, and not again here.
+    """
+    X_batch = np.ascontiguousarray(products.X[: products.batch_size])
+    start = time.perf_counter()
+    for _ in range(n_batches):
+        run_batch(products, X_batch)
+    return [time.perf_counter() - start]
+
+
 def gather_seconds(X, y, batch_size, random_state):
     """Return the seconds taken to copy every batch of a shuffled epoch out of X."""
     order = np.random.default_rng(random_state).permutation(X.shape[0])
@@ -296,6 +313,53 @@ def update_seconds(case, X, settings):
         start = time.perf_counter()
         for _ in range(n_batches):
             optimizer.step(params, grads)
+        return [time.perf_counter() - start]
+
+
+def layer_work_seconds(case, products, n_batches, alpha=1e-4):
+    """Return the seconds of an epoch's elementwise layer work, run alone.
+
+    One numpy call per formula, on the batch buffers of ``products`` (which stay
+    in cache, as during training): everything a step computes besides the
+    matrix products and the optimiser update.
+    """
+    activations, deltas, n_rows = (
+        products.activations,
+        products.deltas,
+        products.batch_size,
+    )
+    intercepts = [np.zeros(a.shape[1], dtype=a.dtype) for a in activations]
+    intercept_grads = [np.empty_like(b) for b in intercepts]
+    coefs = np.concatenate([W.ravel() for W in products.coefs])
+    coef_grads = np.zeros_like(coefs)
+    axpy = scipy.linalg.blas.get_blas_funcs("axpy", (coefs,))
+    classifier = case.estimator == "MLPClassifier"
+    Y = np.zeros(activations[-1].shape, dtype=bool if classifier else coefs.dtype)
+    Y[:, 0] = 1
+    eps = np.finfo(coefs.dtype).eps
+    with _scipy_blas_on_one_thread():
+        start = time.perf_counter()
+        for _ in range(n_batches):
+            for a, b in zip(activations, intercepts, strict=True):
+                a += b  # z = a @ W + b (the product is timed apart)
+            for a in activations[:-1]:
+                np.maximum(a, 0, out=a)
+            A = activations[-1]
+            if classifier:
+                A -= A.max(axis=1, keepdims=True)
+                np.exp(A, out=A)
+                A /= A.sum(axis=1, keepdims=True)
+                float(np.log(np.clip(A[Y], eps, 1)).sum())
+            else:
+                float(np.square(A - Y).sum())
+            np.subtract(A, Y, out=deltas[-1])
+            deltas[-1] /= n_rows
+            for layer in reversed(range(len(deltas))):
+                np.sum(deltas[layer], axis=0, out=intercept_grads[layer])
+                if layer > 0:
+                    deltas[layer - 1] *= activations[layer - 1] > 0
+            axpy(coefs, coef_grads, a=alpha / n_rows)
+            float(coefs @ coefs)
         return [time.perf_counter() - start]
 
 
@@ -373,6 +437,9 @@ def fit_plan(case, data, settings):
         batch_size, seed = settings.batch_size, settings.random_state
         measures["gather"] = partial(gather_seconds, X, y, batch_size, seed)
         measures["update"] = partial(update_seconds, case, X, settings)
+        n_batches = -(-X.shape[0] // batch_size)
+        measures["products"] = partial(cached_matmul_seconds, products, n_batches)
+        measures["layer work"] = partial(layer_work_seconds, case, products, n_batches)
     return Plan(measures, product_flops(layer_units(case), X.shape[0], backward=True))
 
 
@@ -504,7 +571,7 @@ def markdown_table(results):
 def floor_row(result):
     """Return the cells of an epoch case's row in the lower-bound table."""
     medians, target = result.medians, result.case.target
-    parts = [medians["numpy"], medians["gather"], medians["update"]]
+    parts = [medians[name] for name in ("products", "gather", "update", "layer work")]
     floor = sum(parts)
     return [
         result.case.name,
