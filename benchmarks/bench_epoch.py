@@ -22,12 +22,12 @@ extra line-search evaluations lower the GFLOP/s of both libraries alike.
 
 For the epoch cases a second table adds up a lower bound on an epoch, from
 parts measured alone in the same run, each done once per batch by scikit-learn
-and skmlp alike: the products at numpy's speed on a batch in cache, copying each shuffled batch out
-of X (``np.take`` into a reused buffer), skmlp's optimiser update of every
-parameter, and the elementwise layer work written as one numpy call per formula
-(bias, relu and its derivative, softmax or identity output, output delta, loss,
-intercept gradients, L2 term). Comparing that bound with scikit-learn's epoch
-shows which targets no numpy implementation of the same training can reach.
+and skmlp alike: the products at numpy's speed on a batch in cache, copying
+each shuffled batch out of X (``np.take`` into a reused buffer), skmlp's
+optimiser update of every parameter, and the elementwise layer work written as
+one numpy call per formula (bias, relu and its derivative, softmax or identity
+output, output delta, loss, intercept gradients, L2 term). Comparing that bound
+with scikit-learn's epoch shows which targets no numpy implementation of the same training can reach.
 
 Run ``python benchmarks/bench_epoch.py --help`` for the options.
 """
