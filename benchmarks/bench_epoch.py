@@ -27,7 +27,8 @@ each shuffled batch out of X (``np.take`` into a reused buffer), skmlp's
 optimiser update of every parameter, and the elementwise layer work written as
 one numpy call per formula (bias, relu and its derivative, softmax or identity
 output, output delta, loss, intercept gradients, L2 term). Comparing that bound
-with scikit-learn's epoch shows which targets no numpy implementation of the same training can reach.
+with scikit-learn's epoch shows which targets no numpy implementation of the
+same training can reach.
 
 Run ``python benchmarks/bench_epoch.py --help`` for the options.
 """
