@@ -305,19 +305,49 @@ def two_blas_pools():
 
 
 @pytest.mark.filterwarnings(CONVERGENCE)
-def test_lbfgs_runs_scipy_blas_on_one_thread(two_blas_pools, monkeypatch):
-    """Check that L-BFGS-B runs scipy's own BLAS on 1 thread, and restores it."""
+@pytest.mark.filterwarnings(CONVERGENCE)
+@pytest.mark.parametrize(
+    ("solver", "method"),
+    [
+        ("lbfgs", "fit"),
+        ("sgd", "fit"),
+        ("adam", "fit"),
+        ("sgd", "partial_fit"),
+        ("adam", "partial_fit"),
+    ],
+)
+def test_training_runs_scipy_blas_on_one_thread(
+    two_blas_pools, monkeypatch, solver, method
+):
+    """Check that training runs scipy's own BLAS on 1 thread, and restores it.
+
+    The solvers do vector updates through scipy's BLAS between numpy's
+    products; numpy's BLAS keeps its threads.
+    """
     seen = []
 
-    def recording_minimize(*args, **kwargs):
-        seen.append(_blas_threads())
-        return minimize(*args, **kwargs)
+    def recording(function):
+        def record_and_call(*args, **kwargs):
+            seen.append(_blas_threads())
+            return function(*args, **kwargs)
 
-    minimize = scipy.optimize.minimize
-    monkeypatch.setattr(scipy.optimize, "minimize", recording_minimize)
+        return record_and_call
+
+    if solver == "lbfgs":
+        monkeypatch.setattr(
+            scipy.optimize, "minimize", recording(scipy.optimize.minimize)
+        )
+    else:
+        optimizer = _optimizers.OPTIMIZERS[solver]
+        monkeypatch.setattr(optimizer, "step", recording(optimizer.step))
     X, y = _classification()
-    skmlp.MLPClassifier((5,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
-    assert seen == [{"numpy": [2], "scipy": [1]}]
+    clf = skmlp.MLPClassifier((5,), solver=solver, max_iter=5, random_state=0)
+    if method == "fit":
+        clf.fit(X, y)
+    else:
+        clf.partial_fit(X, y, classes=np.unique(y))
+    assert seen
+    assert all(threads == {"numpy": [2], "scipy": [1]} for threads in seen)
     assert _blas_threads() == {"numpy": [2], "scipy": [2]}
 
 
