@@ -6,6 +6,7 @@ estimator modules take the ones they need from here.
 
 import contextlib
 import copy
+import functools
 import os
 import warnings
 from dataclasses import dataclass
@@ -57,15 +58,11 @@ __all__ = [
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-def _scipy_blas_on_one_thread():
-    """Return a context in which the BLAS that scipy ships runs single-threaded.
+@functools.cache
+def _scipy_own_blas():
+    """Return a threadpool controller of the BLAS libraries scipy ships, or None.
 
-    Training does its vector updates through scipy's BLAS (the optimiser steps
-    and the L2 term, see ``_vectors``; L-BFGS-B its own algebra). When scipy
-    and numpy each bundle an OpenBLAS (as the pip wheels do), the two thread
-    pools spin against each other between numpy's matrix products and those
-    updates, slowing both; vector updates gain nothing from threads anyway. A
-    BLAS that numpy and scipy share is left alone.
+    None when scipy uses numpy's BLAS (or one found nowhere in scipy's folders).
     """
     scipy_dir = os.path.dirname(scipy.__file__)
     own_dirs = tuple(
@@ -78,9 +75,25 @@ def _scipy_blas_on_one_thread():
         if lib.user_api == "blas"
         and os.path.realpath(lib.filepath).startswith(own_dirs)
     ]
-    if not scipy_blas:
+    return controller.select(filepath=scipy_blas) if scipy_blas else None
+
+
+def _scipy_blas_on_one_thread():
+    """Return a context in which the BLAS that scipy ships runs single-threaded.
+
+    Training does its vector updates through scipy's BLAS (the optimiser steps
+    and the L2 term, see ``_vectors``; L-BFGS-B its own algebra). When scipy
+    and numpy each bundle an OpenBLAS (as the pip wheels do), the two thread
+    pools spin against each other between numpy's matrix products and those
+    updates, slowing both; vector updates gain nothing from threads anyway. A
+    BLAS that numpy and scipy share is left alone.
+    """
+    scipy_blas = _scipy_own_blas()
+    if scipy_blas is None or all(
+        lib.num_threads == 1 for lib in scipy_blas.lib_controllers
+    ):
         return contextlib.nullcontext()
-    return controller.select(filepath=scipy_blas).limit(limits=1)
+    return scipy_blas.limit(limits=1)
 
 
 @dataclass(frozen=True)
