@@ -686,6 +686,13 @@ def parse_args(argv):
         "--n-samples", type=int, help="default 60000, 2000 with --quick"
     )
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds to rest before each case (a machine that slows down under "
+        "sustained load then measures every case rested)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.cases.split(",")) - set(names)
     if unknown:
@@ -720,6 +727,7 @@ def main(argv=None):
         warm_up(data, settings)
         results = []
         for case in cases:
+            time.sleep(args.pause)
             case_start = time.perf_counter()
             results.append(run_case(case, data, settings))
             elapsed = time.perf_counter() - case_start

@@ -18,7 +18,7 @@ def test_benchmark_prints_one_row_per_case():
     bench = _load_benchmark()
     names = [case.name for case in bench.CASES]
     argv = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
-    argv += ["--lbfgs-iter", "1", "--cases", ",".join(names)]
+    argv += ["--lbfgs-iter", "1", "--pause", "0.01", "--cases", ",".join(names)]
 
     table = bench.main(argv)
 
