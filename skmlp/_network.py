@@ -26,7 +26,6 @@ from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
-import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -97,10 +96,10 @@ def layer_buffers(n_rows, units, dtype):
 
 def _matmul(A, B, out):
     """Write A @ B into ``out``; A may be sparse (then one extra copy)."""
-    if sp.issparse(A):
-        out[...] = A @ B
-        return out
-    return np.matmul(A, B, out=out)
+    if isinstance(A, np.ndarray):  # checked first: it is cheaper than issparse
+        return np.matmul(A, B, out=out)
+    out[...] = A @ B
+    return out
 
 
 @dataclass
@@ -155,7 +154,7 @@ def backward(activations, deltas, coefs, hidden, grads, trace=None):
     for layer in reversed(range(len(coefs))):
         delta = deltas[layer]
         _matmul(activations[layer].T, delta, out=coef_grads[layer])
-        np.sum(delta, axis=0, out=intercept_grads[layer])
+        delta.sum(axis=0, out=intercept_grads[layer])
         if layer > 0:
             previous = np.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
             if trace is not None and trace.masks is not None:

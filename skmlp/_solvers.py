@@ -74,10 +74,10 @@ class TrainingResult:
 
 def _gather(rows, order, out):
     """Return ``rows[order]``, written into ``out`` unless ``rows`` is sparse."""
-    if sp.issparse(rows):
-        return rows[order]
+    if not isinstance(rows, np.ndarray):
+        return rows[order]  # sparse
     # mode="clip" lets numpy write straight into ``out``; ``order`` is in range.
-    return np.take(rows, order, axis=0, out=out[: len(order)], mode="clip")
+    return rows.take(order, axis=0, out=out[: len(order)], mode="clip")
 
 
 def _epoch_batches(data, batch_size, order, buffers):
