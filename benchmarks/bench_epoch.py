@@ -562,11 +562,16 @@ def table_row(result):
     ]
 
 
+def markdown(columns, rows):
+    """Return a markdown table with a header of ``columns`` and lists of cells."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def markdown_table(results):
     """Return the results as a markdown table, one row per case."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(table_row(result)) + " |" for result in results]
-    return "\n".join(lines)
+    return markdown(COLUMNS, [table_row(result) for result in results])
 
 
 def floor_row(result):
@@ -588,11 +593,7 @@ def floor_row(result):
 def floor_table(results):
     """Return the lower-bound table of the epoch cases, or "" if there are none."""
     rows = [floor_row(result) for result in results if result.case.kind == "epoch"]
-    if not rows:
-        return ""
-    lines = ["| " + " | ".join(FLOOR_COLUMNS) + " |", "|" + "---|" * len(FLOOR_COLUMNS)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown(FLOOR_COLUMNS, rows) if rows else ""
 
 
 def unsteady_notes(results, spread_limit=1.3, cores_limit=0.1):
