@@ -3,7 +3,7 @@
 numpy computes ``a * x`` into a temporary and then adds it, reading and
 writing memory twice; BLAS's axpy does it in one pass. Optimiser steps and the
 L2 term are made of such updates on vectors as long as the parameter buffer.
-The solvers run scipy's BLAS on a single thread (see ``_base``), so these calls
+A fit runs scipy's BLAS on a single thread (see ``_base``), so these calls
 never compete with numpy's threads for the cores between matrix products.
 """
 
