@@ -1,9 +1,11 @@
 """Time skmlp against scikit-learn's MLP, per epoch, on MNIST-shaped data.
 
 Every case runs both libraries on the same data, with the same hyperparameters,
-the same ``random_state`` and the same BLAS thread count, interleaved
-(skmlp, scikit-learn, numpy, skmlp, ...) for ``--repeats`` rounds, and reports
-medians as a markdown table.
+the same ``random_state`` and the same BLAS thread count, interleaved for
+``--repeats`` rounds, and reports medians as a markdown table. In every round
+skmlp and scikit-learn run back to back, taking turns at going first, so each
+round gives one ratio measured in one state of the machine; the table's ratio
+is the median of those.
 
 Beside each time the table gives the achieved GFLOP/s and the fraction of
 numpy's own matmul speed. Both count only the matrix products a step needs,
@@ -45,7 +47,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 import scipy
@@ -145,6 +147,7 @@ class Settings:
     repeats: int
     batch_size: int
     call_fraction: float
+    threads: int = 1
     random_state: int = 0
 
 
@@ -182,17 +185,22 @@ class Plan:
 class Result:
     """Medians of every library's samples for one case, and how steady they were.
 
-    ``spread`` is the largest max/min over one library's per-repeat timings (None
-    for cases that do not time one sample per repeat); ``other_cores`` is the
-    average number of cores that other processes kept busy meanwhile (None where
-    /proc/stat is missing).
+    ``ratio`` is the median over repeats of skmlp's time (or memory) divided by
+    scikit-learn's in the same repeat. ``spread`` is the largest max/min over
+    one library's per-repeat timings (None for cases that do not time one sample
+    per repeat); ``other_cores`` is the average number of cores that other
+    processes kept busy meanwhile (None where /proc/stat is missing);
+    ``thread_speedup`` is the lowest over repeats of how many times faster
+    numpy's products ran on all threads than on one (None with one thread).
     """
 
     case: Case
     medians: dict[str, float]
+    ratio: float
     flops: float | None
     spread: float | None
     other_cores: float | None
+    thread_speedup: float | None = None
 
 
 def make_data(n_samples, random_state):
@@ -271,6 +279,19 @@ def matmul_seconds(products):
     for first in range(0, n_samples, batch_size):
         run_batch(products, products.X[first : first + batch_size])
     return [time.perf_counter() - start]
+
+
+def thread_speedup(products, threads):
+    """Return [how many times faster the products of a pass run on ``threads``].
+
+    Measured against one thread, back to back: with every core free this is
+    close to ``threads``, and lower while something else holds a core.
+    """
+    with threadpool_limits(limits=1):
+        one_thread = matmul_seconds(products)[0]
+    with threadpool_limits(limits=threads):
+        all_threads = matmul_seconds(products)[0]
+    return [one_thread / all_threads]
 
 
 def cached_matmul_seconds(products, n_batches):
@@ -441,6 +462,10 @@ def fit_plan(case, data, settings):
         n_batches = -(-X.shape[0] // batch_size)
         measures["products"] = partial(cached_matmul_seconds, products, n_batches)
         measures["layer work"] = partial(layer_work_seconds, case, products, n_batches)
+    if settings.threads > 1:
+        measures["thread speed-up"] = partial(
+            thread_speedup, products, settings.threads
+        )
     return Plan(measures, product_flops(layer_units(case), X.shape[0], backward=True))
 
 
@@ -498,22 +523,36 @@ def other_cores(before, after, wall_seconds):
     return max(others, 0.0) / wall_seconds
 
 
+def measure_order(names, repeat):
+    """Return the measures of one repeat: the libraries first, in turns first."""
+    libraries = list(LIBRARIES) if repeat % 2 == 0 else list(reversed(LIBRARIES))
+    return libraries + [name for name in names if name not in LIBRARIES]
+
+
 def run_case(case, data, settings):
-    """Return the medians of a case, running its measures interleaved."""
+    """Return the medians and the paired ratio of a case, measured interleaved."""
     planners = {"predict": predict_plan, "memory": memory_plan}
     plan = planners.get(case.kind, fit_plan)(case, data, settings)
-    samples = {name: [] for name in plan.measures}
+    by_repeat = {name: [] for name in plan.measures}
     before, start = cpu_seconds(), time.perf_counter()
-    for _ in range(settings.repeats):
-        for name, measure in plan.measures.items():
-            samples[name].extend(measure())
+    for repeat in range(settings.repeats):
+        for name in measure_order(plan.measures, repeat):
+            by_repeat[name].append(plan.measures[name]())
     others = other_cores(before, cpu_seconds(), time.perf_counter() - start)
+    samples = {name: list(chain(*lists)) for name, lists in by_repeat.items()}
     medians = {name: statistics.median(values) for name, values in samples.items()}
+    mine_and_theirs = zip(by_repeat["skmlp"], by_repeat["sklearn"], strict=True)
+    ratio = statistics.median(
+        statistics.median(mine) / statistics.median(theirs)
+        for mine, theirs in mine_and_theirs
+    )
     spread = None
     if case.kind in ("epoch", "lbfgs"):
         timed = [samples[name] for name in ("skmlp", "sklearn", "numpy")]
         spread = max(max(values) / min(values) for values in timed)
-    return Result(case, medians, plan.flops, spread, others)
+    speedups = samples.get("thread speed-up")
+    speedup = min(speedups) if speedups else None
+    return Result(case, medians, ratio, plan.flops, spread, others, speedup)
 
 
 def warm_up(data, settings):
@@ -544,7 +583,7 @@ def table_row(result):
     """Return the cells of one row of the table."""
     case, medians = result.case, result.medians
     # The verdict reads the ratio as printed, so "1.00" never shows as FAIL.
-    ratio = f"{medians['skmlp'] / medians['sklearn']:.2f}"
+    ratio = f"{result.ratio:.2f}"
     if case.target is None:
         target, verdict = "-", "-"
     else:
@@ -596,9 +635,38 @@ def floor_table(results):
     return markdown(FLOOR_COLUMNS, rows) if rows else ""
 
 
-def unsteady_notes(results, spread_limit=1.3, cores_limit=0.1):
+def speedup_line(results, threads):
+    """Return a line giving each case's lowest thread speed-up, or "" if none."""
+    cells = [
+        f"{result.case.name} {result.thread_speedup:.2f}"
+        for result in results
+        if result.thread_speedup is not None
+    ]
+    if not cells:
+        return ""
+    return (
+        f"numpy's products on {threads} threads against one, lowest repeat "
+        f"(about {threads} when every core is free): " + ", ".join(cells)
+    )
+
+
+def unsteady_notes(
+    results, threads, spread_limit=1.3, cores_limit=0.1, speedup_limit=0.8
+):
     """Return warnings naming the cases whose timings are not to be trusted."""
     notes = []
+    shared = [
+        f"{result.case.name} ({result.thread_speedup:.2f})"
+        for result in results
+        if result.thread_speedup is not None
+        and result.thread_speedup < speedup_limit * threads
+    ]
+    if shared:
+        notes.append(
+            f"Not every core was free: numpy's products gained less than "
+            f"{speedup_limit * threads:.1f}x from {threads} threads during "
+            + ", ".join(shared)
+        )
     busy = [
         f"{result.case.name} ({result.other_cores:.2f})"
         for result in results
@@ -711,6 +779,7 @@ def settings_from(args):
         repeats=args.repeats,
         batch_size=args.batch_size,
         call_fraction=0.1 if quick else 1.0,
+        threads=args.threads,
     )
 
 
@@ -740,7 +809,10 @@ def main(argv=None):
         print("\nLower bound of an epoch, from its parts measured alone:\n")
         print(floors)
     print(f"\ntotal time: {time.perf_counter() - start:.0f} s")
-    for note in unsteady_notes(results):
+    speedups = speedup_line(results, settings.threads)
+    if speedups:
+        print(speedups)
+    for note in unsteady_notes(results, settings.threads):
         print(note)
     return table
 

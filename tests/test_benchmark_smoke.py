@@ -78,3 +78,60 @@ def test_benchmark_prints_the_lower_bound_of_each_epoch_case(capsys):
         # Each cell is rounded to 4 significant digits.
         assert abs(floor - sum(parts)) <= 2e-3 * floor
         assert abs(float(row[7]) - floor / sklearn_time) <= 0.01
+
+
+def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
+    """Check that each repeat pairs the libraries, in turns first, for the ratio."""
+    bench = _load_benchmark()
+    calls = []
+    skmlp_times, sklearn_times = iter([1.0, 2.0, 6.0]), iter([2.0, 8.0, 3.0])
+
+    def measure(name, times):
+        def run():
+            calls.append(name)
+            return [next(times)]
+
+        return run
+
+    def fake_plan(case, data, settings):
+        measures = {
+            "skmlp": measure("skmlp", skmlp_times),
+            "sklearn": measure("sklearn", sklearn_times),
+            "numpy": measure("numpy", iter([1.0] * 3)),
+        }
+        return bench.Plan(measures, flops=1.0)
+
+    monkeypatch.setattr(bench, "fit_plan", fake_plan)
+    settings = bench.Settings(
+        n_samples=10, epochs=1, lbfgs_iter=1, repeats=3, batch_size=5, call_fraction=1
+    )
+
+    result = bench.run_case(bench.CASES[0], None, settings)
+
+    first, second, third = (calls[start : start + 3] for start in (0, 3, 6))
+    assert first == third == ["skmlp", "sklearn", "numpy"]
+    assert second == ["sklearn", "skmlp", "numpy"]
+    assert len(calls) == 9
+    # Pairs 1/2, 2/8 and 6/3: the median ratio is 0.5, the ratio of medians 2/3.
+    assert result.ratio == 0.5
+    assert result.medians == {"skmlp": 2.0, "sklearn": 3.0, "numpy": 1.0}
+    assert bench.table_row(result)[4] == "0.50"
+
+
+def test_notes_name_the_cases_run_while_a_core_was_busy():
+    """Check that a low thread speed-up is reported, and a full one is not."""
+    bench = _load_benchmark()
+    free, shared = (
+        bench.Result(case, {}, 1.0, None, None, None, thread_speedup=speedup)
+        for case, speedup in zip(bench.CASES[:2], (1.9, 1.3), strict=True)
+    )
+
+    line = bench.speedup_line([free, shared], threads=2)
+    notes = bench.unsteady_notes([free, shared], threads=2)
+
+    assert f"{free.case.name} 1.90, {shared.case.name} 1.30" in line
+    assert len(notes) == 2
+    assert f"during {shared.case.name} (1.30)" in notes[0]
+    assert free.case.name not in notes[0]
+    assert bench.unsteady_notes([free], threads=2) == []
+    assert bench.speedup_line([], threads=2) == ""
