@@ -659,7 +659,8 @@ def unsteady_notes(
         f"{result.case.name} ({result.thread_speedup:.2f})"
         for result in results
         if result.thread_speedup is not None
-        and result.thread_speedup < speedup_limit * threads
+        # As printed, so that a speed-up shown as the limit is not named.
+        and round(result.thread_speedup, 2) < speedup_limit * threads
     ]
     if shared:
         notes.append(
