@@ -5,16 +5,17 @@ shaped like the parameter buffer, and ``step(params, grads)`` updates
 ``params`` in place. Deciding when to stop is the solver's job.
 
 Each update runs as a few whole-vector operations, in place or into buffers
-allocated once; every ``y += a * x`` is a single BLAS pass (``add_scaled``).
-The formulas are scikit-learn's, so the same gradients give the same weights up
-to rounding.
+allocated once; every ``y += a * x`` is a single BLAS pass (``add_scaled``),
+and the velocity and moments, which decay by a constant factor every step, are
+``ScaledVector``s whose decay costs no pass. The formulas are scikit-learn's, so
+the same gradients give the same weights up to rounding.
 """
 
 import math
 
 import numpy as np
 
-from ._vectors import add_scaled
+from ._vectors import ScaledVector, add_scaled
 
 
 class SGD:
@@ -33,18 +34,18 @@ class SGD:
         self.nesterov = settings.nesterovs_momentum
         self.power_t = settings.power_t
         self.dtype = np.dtype(dtype)
-        self.velocity = np.zeros(n_params, dtype=dtype)
+        self.velocity = ScaledVector(n_params, dtype)
 
     def step(self, params, grads):
         """Move ``params`` one step against ``grads``, in place."""
         v, mu, lr = self.velocity, self.momentum, self.learning_rate
-        v *= mu
-        add_scaled(v, -lr, grads)  # v = mu * v - lr * g
+        v.multiply_by(mu)
+        v.add_scaled(-lr, grads)  # v = mu * v - lr * g
         if self.nesterov:
-            add_scaled(params, mu, v)
+            add_scaled(params, mu * v.scale, v.values)
             add_scaled(params, -lr, grads)  # p += mu * v - lr * g
         else:
-            params += v  # p += v
+            add_scaled(params, v.scale, v.values)  # p += v
 
     def end_epoch(self, t):
         """Update the learning rate after an epoch; ``t`` counts samples seen."""
@@ -70,19 +71,19 @@ class Adam:
         self.epsilon = settings.epsilon
         self.t = 0
         self.dtype = np.dtype(dtype)
-        self.m = np.zeros(n_params, dtype=dtype)
-        self.v = np.zeros(n_params, dtype=dtype)
+        self.m = ScaledVector(n_params, dtype)
+        self.v = ScaledVector(n_params, dtype)
         self._work = np.empty(n_params, dtype=dtype)
 
     def step(self, params, grads):
         """Move ``params`` one step against ``grads``, in place."""
         self.t += 1
         m, v, work = self.m, self.v, self._work
-        m *= self.beta_1
-        add_scaled(m, 1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
-        v *= self.beta_2
+        m.multiply_by(self.beta_1)
+        m.add_scaled(1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
+        v.multiply_by(self.beta_2)
         np.multiply(grads, grads, out=work)
-        add_scaled(v, 1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
+        v.add_scaled(1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
         # A Python float, not np.float64: a numpy float64 scalar would make every
         # operation on float32 vectors run in float64 and cast back.
         self.learning_rate = (
@@ -90,10 +91,13 @@ class Adam:
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        np.sqrt(v, out=work)
-        work += self.epsilon
-        np.divide(m, work, out=work)
-        add_scaled(params, -self.learning_rate, work)  # p -= lr_t m / (sqrt(v) + eps)
+        # p -= lr_t m / (sqrt(v) + eps); with m = s_m M and v = s_v V (scale and
+        # values) that is p -= lr_t s_m / sqrt(s_v) * M / (sqrt(V) + eps / sqrt(s_v)).
+        root = math.sqrt(v.scale)
+        np.sqrt(v.values, out=work)
+        work += self.epsilon / root
+        np.divide(m.values, work, out=work)
+        add_scaled(params, -self.learning_rate * m.scale / root, work)
 
     def end_epoch(self, t):
         """Adam keeps its step size across epochs."""

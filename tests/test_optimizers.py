@@ -200,6 +200,38 @@ def test_float32_state_and_step(name):
     for grads in (g1, g2):
         optimizer64.step(params64, grads)
         optimizer32.step(params32, grads.astype(np.float32))
-    state = [optimizer32.velocity] if name == "sgd" else [optimizer32.m, optimizer32.v]
+    vectors = (
+        [optimizer32.velocity] if name == "sgd" else [optimizer32.m, optimizer32.v]
+    )
+    state = [vector.values for vector in vectors]
     assert all(array.dtype == np.float32 for array in state)
     assert_allclose(params32, params64, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["sgd", "nesterov", "adam"])
+def test_many_steps_match_the_formulas_written_out(name):
+    """Check 400 steps, enough for the decayed state to fold its scale many times."""
+    rng = np.random.RandomState(9)
+    params = rng.normal(size=N_PARAMS)
+    expected = params.copy()
+    if name == "adam":
+        settings = _adam_settings()
+        optimizer = Adam(N_PARAMS, np.float64, settings)
+    else:
+        settings = _sgd_settings(nesterovs_momentum=name == "nesterov")
+        optimizer = SGD(N_PARAMS, np.float64, settings)
+    first, second = np.zeros(N_PARAMS), np.zeros(N_PARAMS)
+    for t in range(1, 401):
+        g = rng.normal(size=N_PARAMS)
+        optimizer.step(params, g)
+        if name == "adam":
+            beta_1, beta_2 = settings.beta_1, settings.beta_2
+            first = beta_1 * first + (1 - beta_1) * g
+            second = beta_2 * second + (1 - beta_2) * g**2
+            lr = settings.learning_rate_init * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+            expected -= lr * first / (np.sqrt(second) + settings.epsilon)
+        else:
+            lr, mu = settings.learning_rate_init, settings.momentum
+            first = mu * first - lr * g
+            expected += mu * first - lr * g if name == "nesterov" else first
+    assert_allclose(params, expected, rtol=1e-11)

@@ -1,10 +1,10 @@
-"""Tests of the one-pass vector update y += a * x."""
+"""Tests of the one-pass vector updates: y += a * x, and vectors kept with a scale."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from skmlp._vectors import add_scaled
+from skmlp._vectors import ScaledVector, add_scaled
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -29,3 +29,30 @@ def test_add_scaled_on_part_of_a_buffer_leaves_the_rest():
     add_scaled(buffer[:12], -2.0, x)
     assert_allclose(buffer[:12], before[:12] - 2.0 * x, rtol=1e-15)
     assert_allclose(buffer[12:], before[12:], rtol=0, atol=0)
+
+
+def test_scaled_vector_follows_plain_arithmetic_across_folds():
+    """Check scale * values against v = c v + a x done plainly, over many steps."""
+    rng = np.random.default_rng(2)
+    vector, plain = ScaledVector(30, np.float64), np.zeros(30)
+    for _ in range(300):  # a factor of 0.8 folds the scale every ~31 steps
+        x = rng.normal(size=30)
+        vector.multiply_by(0.8)
+        vector.add_scaled(0.2, x)
+        plain = 0.8 * plain + 0.2 * x
+        assert vector.scale >= 2.0**-10
+    assert_allclose(vector.toarray(), plain, rtol=1e-12)
+
+
+def test_scaled_vector_decay_does_not_touch_the_values_until_it_folds():
+    """Check that a decay changes only the scale, until the scale gets small."""
+    vector = ScaledVector(4, np.float32)
+    vector.add_scaled(1.0, np.ones(4, dtype=np.float32))
+    vector.multiply_by(0.5)
+    assert vector.scale == 0.5
+    assert_allclose(vector.values, 1.0, rtol=0)
+    assert_allclose(vector.toarray(), 0.5, rtol=0)
+    vector.multiply_by(0.0)  # a factor of 0 empties the vector
+    assert vector.scale == 1.0
+    assert_allclose(vector.values, 0.0, atol=0)
+    assert vector.values.dtype == np.float32
