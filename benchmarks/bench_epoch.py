@@ -30,7 +30,7 @@ optimiser update of every parameter, and the elementwise layer work written as
 one numpy call per formula (bias, relu and its derivative, softmax or identity
 output, output delta, loss, intercept gradients, L2 term). Comparing that bound
 with scikit-learn's epoch shows which targets no numpy implementation of the
-same training can reach.
+same training can reach. Its ratios too are taken repeat by repeat.
 
 Run ``python benchmarks/bench_epoch.py --help`` for the options.
 """
@@ -91,6 +91,7 @@ FLOOR_COLUMNS = (
     "target",
     "skmlp / floor",
 )
+FLOOR_PARTS = ("products", "gather", "update", "layer work")
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,9 @@ class Plan:
 class Result:
     """Medians of every library's samples for one case, and how steady they were.
 
-    ``ratio`` is the median over repeats of skmlp's time (or memory) divided by
-    scikit-learn's in the same repeat. ``spread`` is the largest max/min over
+    ``by_repeat`` holds the median of each measure in each repeat, from which
+    ratios are taken repeat by repeat (see ``paired_ratio``). ``spread`` is the
+    largest max/min over
     one library's per-repeat timings (None for cases that do not time one sample
     per repeat); ``other_cores`` is the average number of cores that other
     processes kept busy meanwhile (None where /proc/stat is missing);
@@ -196,11 +198,34 @@ class Result:
 
     case: Case
     medians: dict[str, float]
-    ratio: float
+    by_repeat: dict[str, list[float]]
     flops: float | None
     spread: float | None
     other_cores: float | None
     thread_speedup: float | None = None
+
+    def per_repeat(self, name):
+        """Return a measure's value in each repeat; "floor" sums FLOOR_PARTS."""
+        if name == "floor":
+            parts = zip(*(self.by_repeat[part] for part in FLOOR_PARTS), strict=True)
+            return [sum(values) for values in parts]
+        return self.by_repeat[name]
+
+    def paired_ratio(self, numerator, denominator):
+        """Return the median over repeats of numerator / denominator in one repeat.
+
+        Measured back to back, the two sides of each repeat share the state of
+        the machine, which the medians of the two alone would not.
+        """
+        pairs = zip(
+            self.per_repeat(numerator), self.per_repeat(denominator), strict=True
+        )
+        return statistics.median(mine / theirs for mine, theirs in pairs)
+
+    @property
+    def ratio(self):
+        """Return skmlp / scikit-learn, paired by repeat."""
+        return self.paired_ratio("skmlp", "sklearn")
 
 
 def make_data(n_samples, random_state):
@@ -541,18 +566,17 @@ def run_case(case, data, settings):
     others = other_cores(before, cpu_seconds(), time.perf_counter() - start)
     samples = {name: list(chain(*lists)) for name, lists in by_repeat.items()}
     medians = {name: statistics.median(values) for name, values in samples.items()}
-    mine_and_theirs = zip(by_repeat["skmlp"], by_repeat["sklearn"], strict=True)
-    ratio = statistics.median(
-        statistics.median(mine) / statistics.median(theirs)
-        for mine, theirs in mine_and_theirs
-    )
+    repeat_medians = {
+        name: [statistics.median(values) for values in lists]
+        for name, lists in by_repeat.items()
+    }
     spread = None
     if case.kind in ("epoch", "lbfgs"):
         timed = [samples[name] for name in ("skmlp", "sklearn", "numpy")]
         spread = max(max(values) / min(values) for values in timed)
     speedups = samples.get("thread speed-up")
     speedup = min(speedups) if speedups else None
-    return Result(case, medians, ratio, plan.flops, spread, others, speedup)
+    return Result(case, medians, repeat_medians, plan.flops, spread, others, speedup)
 
 
 def warm_up(data, settings):
@@ -616,16 +640,15 @@ def markdown_table(results):
 def floor_row(result):
     """Return the cells of an epoch case's row in the lower-bound table."""
     medians, target = result.medians, result.case.target
-    parts = [medians[name] for name in ("products", "gather", "update", "layer work")]
-    floor = sum(parts)
+    parts = [medians[name] for name in FLOOR_PARTS]
     return [
         result.case.name,
         *(f"{seconds:.4g} s" for seconds in parts),
-        f"{floor:.4g} s",
+        f"{sum(parts):.4g} s",
         f"{medians['sklearn']:.4g} s",
-        f"{floor / medians['sklearn']:.2f}",
+        f"{result.paired_ratio('floor', 'sklearn'):.2f}",
         "-" if target is None else f"<= {target}",
-        f"{medians['skmlp'] / floor:.2f}",
+        f"{result.paired_ratio('skmlp', 'floor'):.2f}",
     ]
 
 

@@ -98,6 +98,8 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
             "skmlp": measure("skmlp", skmlp_times),
             "sklearn": measure("sklearn", sklearn_times),
             "numpy": measure("numpy", iter([1.0] * 3)),
+            "products": measure("products", iter([1.0, 1.0, 3.0])),
+            **{part: measure(part, iter([0.0] * 3)) for part in bench.FLOOR_PARTS[1:]},
         }
         return bench.Plan(measures, flops=1.0)
 
@@ -108,21 +110,28 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
 
     result = bench.run_case(bench.CASES[0], None, settings)
 
-    first, second, third = (calls[start : start + 3] for start in (0, 3, 6))
-    assert first == third == ["skmlp", "sklearn", "numpy"]
-    assert second == ["sklearn", "skmlp", "numpy"]
-    assert len(calls) == 9
+    first, second, third = (calls[start : start + 7] for start in (0, 7, 14))
+    assert first[:3] == third[:3] == ["skmlp", "sklearn", "numpy"]
+    assert second[:3] == ["sklearn", "skmlp", "numpy"]
+    assert len(calls) == 21
     # Pairs 1/2, 2/8 and 6/3: the median ratio is 0.5, the ratio of medians 2/3.
     assert result.ratio == 0.5
-    assert result.medians == {"skmlp": 2.0, "sklearn": 3.0, "numpy": 1.0}
+    assert result.medians["skmlp"] == 2.0
+    assert result.medians["sklearn"] == 3.0
     assert bench.table_row(result)[4] == "0.50"
+    # Floors 1, 1, 3 against 2, 8, 3: paired 0.5, not the medians' 1/3; and
+    # skmlp / floor is paired too: 1/1, 2/1, 6/3.
+    row = bench.floor_row(result)
+    assert row[5] == "1 s"
+    assert row[7] == "0.50"
+    assert row[9] == "2.00"
 
 
 def test_notes_name_the_cases_run_while_a_core_was_busy():
     """Check that a low thread speed-up is reported, and a full one is not."""
     bench = _load_benchmark()
     free, shared = (
-        bench.Result(case, {}, 1.0, None, None, None, thread_speedup=speedup)
+        bench.Result(case, {}, {}, None, None, None, thread_speedup=speedup)
         for case, speedup in zip(bench.CASES[:2], (1.9, 1.3), strict=True)
     )
 
