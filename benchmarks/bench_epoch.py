@@ -188,12 +188,12 @@ class Result:
 
     ``by_repeat`` holds the median of each measure in each repeat, from which
     ratios are taken repeat by repeat (see ``paired_ratio``). ``spread`` is the
-    largest max/min over
-    one library's per-repeat timings (None for cases that do not time one sample
-    per repeat); ``other_cores`` is the average number of cores that other
-    processes kept busy meanwhile (None where /proc/stat is missing);
-    ``thread_speedup`` is the lowest over repeats of how many times faster
-    numpy's products ran on all threads than on one (None with one thread).
+    largest max/min over one library's per-repeat timings (None for cases that
+    do not time one sample per repeat); ``other_cores`` is the average number of
+    cores that other processes kept busy meanwhile (None where /proc/stat is
+    missing); ``thread_speedup`` is the lowest over repeats of how many times
+    faster numpy's products ran on all threads than on one (None with one
+    thread).
     """
 
     case: Case
