@@ -673,36 +673,41 @@ def speedup_line(results, threads):
     )
 
 
+def flagged_cases(results, attribute, is_flagged, text):
+    """Return "case (text of value)" for each result whose ``attribute`` is flagged."""
+    return [
+        f"{result.case.name} ({text(value)})"
+        for result in results
+        if (value := getattr(result, attribute)) is not None and is_flagged(value)
+    ]
+
+
 def unsteady_notes(
     results, threads, spread_limit=1.3, cores_limit=0.1, speedup_limit=0.8
 ):
     """Return warnings naming the cases whose timings are not to be trusted."""
     notes = []
-    shared = [
-        f"{result.case.name} ({result.thread_speedup:.2f})"
-        for result in results
-        if result.thread_speedup is not None
-        # As printed, so that a speed-up shown as the limit is not named.
-        and round(result.thread_speedup, 2) < speedup_limit * threads
-    ]
+    # Compared as printed, so that a speed-up shown as the limit is not named.
+    shared = flagged_cases(
+        results,
+        "thread_speedup",
+        lambda speedup: round(speedup, 2) < speedup_limit * threads,
+        "{:.2f}".format,
+    )
     if shared:
         notes.append(
             f"Not every core was free: numpy's products gained less than "
             f"{speedup_limit * threads:.1f}x from {threads} threads during "
             + ", ".join(shared)
         )
-    busy = [
-        f"{result.case.name} ({result.other_cores:.2f})"
-        for result in results
-        if result.other_cores is not None and result.other_cores > cores_limit
-    ]
+    busy = flagged_cases(
+        results, "other_cores", lambda cores: cores > cores_limit, "{:.2f}".format
+    )
     if busy:
         notes.append("Cores used by other processes meanwhile: " + ", ".join(busy))
-    spread = [
-        f"{result.case.name} ({result.spread:.1f}x)"
-        for result in results
-        if result.spread is not None and result.spread > spread_limit
-    ]
+    spread = flagged_cases(
+        results, "spread", lambda spread: spread > spread_limit, "{:.1f}x".format
+    )
     if spread:
         notes.append("Timings varied between repeats (max/min): " + ", ".join(spread))
     if notes:
