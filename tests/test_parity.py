@@ -375,6 +375,19 @@ def test_test_score_at_least_sklearn(dataset):
     assert ours >= theirs - 0.01
 
 
+def _no_hidden_layer_lbfgs(alpha, loss="squared_error"):
+    """Return a linear MLPRegressor trained by L-BFGS to a tight tolerance."""
+    return skmlp.MLPRegressor(
+        loss=loss,
+        hidden_layer_sizes=(),
+        solver="lbfgs",
+        alpha=alpha,
+        tol=1e-10,
+        max_iter=10_000,
+        random_state=0,
+    )
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("n_targets", [1, 3])
 @pytest.mark.parametrize("alpha", [1e-3, 1.0, 30.0])
@@ -392,14 +405,7 @@ def test_no_hidden_layer_lbfgs_is_ridge(alpha, n_targets, weighted):
     sample_weight = None
     if weighted:
         sample_weight = np.random.RandomState(1).uniform(0.2, 3.0, size=len(X))
-    mlp = skmlp.MLPRegressor(
-        hidden_layer_sizes=(),
-        solver="lbfgs",
-        alpha=alpha,
-        tol=1e-10,
-        max_iter=10_000,
-        random_state=0,
-    ).fit(X, y, sample_weight=sample_weight)
+    mlp = _no_hidden_layer_lbfgs(alpha).fit(X, y, sample_weight=sample_weight)
     ridge = Ridge(alpha=alpha).fit(X, y, sample_weight=sample_weight)
 
     # L-BFGS-B also stops once J decreases by less than scipy's default relative
@@ -425,15 +431,8 @@ def test_no_hidden_layer_poisson_lbfgs_is_poisson_regressor(alpha, weighted):
     y = rng.poisson(np.exp(X @ [0.3, -0.2, 0.1, 0.0] + 0.5)).astype(float)
     sample_weight = rng.uniform(0.2, 3.0, size=len(X)) if weighted else None
     weight_sum = len(X) if sample_weight is None else sample_weight.sum()
-    mlp = skmlp.MLPRegressor(
-        loss="poisson",
-        hidden_layer_sizes=(),
-        solver="lbfgs",
-        alpha=alpha,
-        tol=1e-10,
-        max_iter=10_000,
-        random_state=0,
-    ).fit(X, y, sample_weight=sample_weight)
+    mlp = _no_hidden_layer_lbfgs(alpha, loss="poisson")
+    mlp.fit(X, y, sample_weight=sample_weight)
     glm = PoissonRegressor(alpha=alpha / weight_sum, tol=1e-10, max_iter=10_000)
     glm.fit(X, y, sample_weight=sample_weight)
 
