@@ -30,7 +30,10 @@ optimiser update of every parameter, and the elementwise layer work written as
 one numpy call per formula (bias, relu and its derivative, softmax or identity
 output, output delta, loss, intercept gradients, L2 term). Comparing that bound
 with scikit-learn's epoch shows which targets no numpy implementation of the
-same training can reach. Its ratios too are taken repeat by repeat.
+same training can reach. Beside the bound, the same table times the lean loop
+of ``lean_loop.py``: the same training written as straight-line numpy calls,
+which shows what numpy reaches with the parts run together, and how much of
+skmlp's time its own code adds. Its ratios too are taken repeat by repeat.
 
 Run ``python benchmarks/bench_epoch.py --help`` for the options.
 """
@@ -60,7 +63,10 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import skmlp
 from skmlp._base import _scipy_blas_on_one_thread
+from skmlp._network import ParameterLayout, initial_params
 from skmlp._optimizers import OPTIMIZERS
+
+from lean_loop import lean_epoch
 
 LIBRARIES = {"skmlp": skmlp, "sklearn": neural_network}
 N_FEATURES, N_CLASSES = 784, 10
@@ -90,6 +96,9 @@ FLOOR_COLUMNS = (
     "floor / sklearn",
     "target",
     "skmlp / floor",
+    "lean loop",
+    "lean / sklearn",
+    "skmlp / lean",
 )
 FLOOR_PARTS = ("products", "gather", "update", "layer work")
 
@@ -410,6 +419,38 @@ def layer_work_seconds(case, products, n_batches, alpha=1e-4):
         return [time.perf_counter() - start]
 
 
+def lean_fit(case, X, y, settings):
+    """Train with ``lean_epoch`` what skmlp's fit of the case trains.
+
+    Same initial weights, same shuffled orders, same optimiser and penalty, so
+    the loop ends at fit's weights. Returns (parameters, seconds per epoch).
+    """
+    units = layer_units(case)
+    random_state = np.random.RandomState(settings.random_state)
+    params = initial_params(ParameterLayout(units), "relu", random_state, X.dtype)
+    hyperparameters = estimator_for(case, "skmlp", settings, max_iter=1)
+    optimizer = OPTIMIZERS[case.solver](params.size, X.dtype, hyperparameters)
+    if case.estimator == "MLPClassifier":
+        Y = y[:, np.newaxis] == np.unique(y)
+    else:
+        Y = y.astype(X.dtype)[:, np.newaxis]
+    order = np.arange(X.shape[0])
+    alpha, batch_size = hyperparameters.alpha, settings.batch_size
+    with _scipy_blas_on_one_thread():  # as during fit
+        start = time.perf_counter()
+        for _ in range(settings.epochs):
+            # Every epoch permutes the previous order, as fit does.
+            order = order[random_state.permutation(len(order))]
+            lean_epoch(X, Y, order, params, optimizer, units, batch_size, alpha)
+        seconds = time.perf_counter() - start
+    return params, seconds / settings.epochs
+
+
+def lean_loop_seconds(case, X, y, settings):
+    """Return [seconds per epoch of the lean loop], training what fit trains."""
+    return [lean_fit(case, X, y, settings)[1]]
+
+
 def estimator_for(case, library, settings, max_iter):
     """Return an unfitted ``library`` estimator configured for ``case``."""
     params = {
@@ -487,6 +528,7 @@ def fit_plan(case, data, settings):
         n_batches = -(-X.shape[0] // batch_size)
         measures["products"] = partial(cached_matmul_seconds, products, n_batches)
         measures["layer work"] = partial(layer_work_seconds, case, products, n_batches)
+        measures["lean loop"] = partial(lean_loop_seconds, case, X, y, settings)
     if settings.threads > 1:
         measures["thread speed-up"] = partial(
             thread_speedup, products, settings.threads
@@ -649,6 +691,9 @@ def floor_row(result):
         f"{result.paired_ratio('floor', 'sklearn'):.2f}",
         "-" if target is None else f"<= {target}",
         f"{result.paired_ratio('skmlp', 'floor'):.2f}",
+        f"{medians['lean loop']:.4g} s",
+        f"{result.paired_ratio('lean loop', 'sklearn'):.2f}",
+        f"{result.paired_ratio('skmlp', 'lean loop'):.2f}",
     ]
 
 
@@ -835,7 +880,10 @@ def main(argv=None):
     print(table)
     floors = floor_table(results)
     if floors:
-        print("\nLower bound of an epoch, from its parts measured alone:\n")
+        print(
+            "\nLower bound of an epoch, from its parts measured alone, "
+            "and the lean numpy loop:\n"
+        )
         print(floors)
     print(f"\ntotal time: {time.perf_counter() - start:.0f} s")
     speedups = speedup_line(results, settings.threads)

@@ -1,12 +1,18 @@
 """Smoke test of benchmarks/bench_epoch.py: it runs and prints the promised table."""
 
 import importlib.util
+import sys
 from pathlib import Path
+
+import numpy as np
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_epoch.py"
 
 
 def _load_benchmark():
+    # The script imports its sibling lean_loop.py, as when run from benchmarks/.
+    if str(BENCHMARK.parent) not in sys.path:
+        sys.path.insert(0, str(BENCHMARK.parent))
     spec = importlib.util.spec_from_file_location("bench_epoch", BENCHMARK)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -67,6 +73,9 @@ def test_benchmark_prints_the_lower_bound_of_each_epoch_case(capsys):
         "floor / sklearn",
         "target",
         "skmlp / floor",
+        "lean loop",
+        "lean / sklearn",
+        "skmlp / lean",
     ]
     assert set(rule) == {"|", "-"}
     cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
@@ -78,6 +87,9 @@ def test_benchmark_prints_the_lower_bound_of_each_epoch_case(capsys):
         # Each cell is rounded to 4 significant digits.
         assert abs(floor - sum(parts)) <= 2e-3 * floor
         assert abs(float(row[7]) - floor / sklearn_time) <= 0.01
+        lean = float(row[10].removesuffix(" s"))
+        assert lean > 0
+        assert abs(float(row[11]) - lean / sklearn_time) <= 0.01
 
 
 def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
@@ -99,6 +111,7 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
             "sklearn": measure("sklearn", sklearn_times),
             "numpy": measure("numpy", iter([1.0] * 3)),
             "products": measure("products", iter([1.0, 1.0, 3.0])),
+            "lean loop": measure("lean loop", iter([4.0, 1.0, 1.0])),
             **{part: measure(part, iter([0.0] * 3)) for part in bench.FLOOR_PARTS[1:]},
         }
         return bench.Plan(measures, flops=1.0)
@@ -110,10 +123,10 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
 
     result = bench.run_case(bench.CASES[0], None, settings)
 
-    first, second, third = (calls[start : start + 7] for start in (0, 7, 14))
+    first, second, third = (calls[start : start + 8] for start in (0, 8, 16))
     assert first[:3] == third[:3] == ["skmlp", "sklearn", "numpy"]
     assert second[:3] == ["sklearn", "skmlp", "numpy"]
-    assert len(calls) == 21
+    assert len(calls) == 24
     # Pairs 1/2, 2/8 and 6/3: the median ratio is 0.5, the ratio of medians 2/3.
     assert result.ratio == 0.5
     assert result.medians["skmlp"] == 2.0
@@ -125,6 +138,10 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
     assert row[5] == "1 s"
     assert row[7] == "0.50"
     assert row[9] == "2.00"
+    # Lean loops 4, 1, 1: lean / sklearn 2, 0.125, 1/3 and skmlp / lean 1/4, 2, 6.
+    assert row[10] == "1 s"
+    assert row[11] == "0.33"
+    assert row[12] == "2.00"
 
 
 def test_notes_name_the_cases_run_while_a_core_was_busy():
@@ -144,3 +161,36 @@ def test_notes_name_the_cases_run_while_a_core_was_busy():
     assert free.case.name not in notes[0]
     assert bench.unsteady_notes([free], threads=2) == []
     assert bench.speedup_line([], threads=2) == ""
+
+
+def test_lean_loop_ends_at_the_weights_fit_learns():
+    """Check that the benchmark's lean loop trains exactly what skmlp's fit trains."""
+    bench = _load_benchmark()
+    settings = bench.Settings(
+        n_samples=450,
+        epochs=2,
+        lbfgs_iter=1,
+        repeats=1,
+        batch_size=100,
+        call_fraction=1.0,
+    )
+    data = bench.make_data(settings.n_samples, settings.random_state)
+    epoch_cases = [case for case in bench.CASES if case.kind == "epoch"]
+    assert {case.solver for case in epoch_cases} == {"adam", "sgd"}
+    assert {case.estimator for case in epoch_cases} == {"MLPClassifier", "MLPRegressor"}
+    for case in epoch_cases:
+        X, y = bench.training_data(case, data)
+        model = bench.estimator_for(case, "skmlp", settings, settings.epochs)
+        bench.quiet_fit(model, X, y)
+        fitted = np.concatenate(
+            [array.ravel() for array in (*model.coefs_, *model.intercepts_)]
+        )
+
+        params, seconds = bench.lean_fit(case, X, y, settings)
+
+        assert model.n_iter_ == settings.epochs
+        assert params.dtype == fitted.dtype
+        # The same operations in the same order: equal up to a few roundings.
+        rtol = 1e-6 if params.dtype == np.float32 else 1e-13
+        np.testing.assert_allclose(params, fitted, rtol=rtol, atol=0)
+        assert seconds > 0
