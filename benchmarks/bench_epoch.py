@@ -66,7 +66,7 @@ from skmlp._base import _scipy_blas_on_one_thread
 from skmlp._network import ParameterLayout, initial_params
 from skmlp._optimizers import OPTIMIZERS
 
-from lean_loop import lean_epoch
+from lean_loop import lean_epoch, output_loss_sum
 
 LIBRARIES = {"skmlp": skmlp, "sklearn": neural_network}
 N_FEATURES, N_CLASSES = 784, 10
@@ -392,7 +392,6 @@ def layer_work_seconds(case, products, n_batches, alpha=1e-4):
     classifier = case.estimator == "MLPClassifier"
     Y = np.zeros(activations[-1].shape, dtype=bool if classifier else coefs.dtype)
     Y[:, 0] = 1
-    eps = np.finfo(coefs.dtype).eps
     with _scipy_blas_on_one_thread():
         start = time.perf_counter()
         for _ in range(n_batches):
@@ -401,13 +400,7 @@ def layer_work_seconds(case, products, n_batches, alpha=1e-4):
             for a in activations[:-1]:
                 np.maximum(a, 0, out=a)
             A = activations[-1]
-            if classifier:
-                A -= A.max(axis=1, keepdims=True)
-                np.exp(A, out=A)
-                A /= A.sum(axis=1, keepdims=True)
-                float(np.log(np.clip(A[Y], eps, 1)).sum())
-            else:
-                float(np.square(A - Y).sum())
+            output_loss_sum(A, Y)
             np.subtract(A, Y, out=deltas[-1])
             deltas[-1] /= n_rows
             for layer in reversed(range(len(deltas))):

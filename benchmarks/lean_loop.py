@@ -31,6 +31,21 @@ def unpack(vector, units):
     return coefs, intercepts
 
 
+def output_loss_sum(output, y):
+    """Turn the output layer's z into a, in place; return the loss summed over rows.
+
+    Softmax and log loss when ``y`` is one-hot booleans, else identity and half
+    the squared error.
+    """
+    if y.dtype != bool:
+        return 0.5 * float(np.square(output - y).sum())
+    output -= output.max(axis=1, keepdims=True)
+    np.exp(output, out=output)
+    output /= output.sum(axis=1, keepdims=True)
+    eps = np.finfo(output.dtype).eps
+    return -float(np.log(np.clip(output[y], eps, 1 - eps)).sum())
+
+
 def lean_epoch(X, Y, order, params, optimizer, units, batch_size, alpha):
     """Train ``params`` in place for one epoch; return the mean loss of its batches.
 
@@ -59,9 +74,7 @@ def lean_epoch(X, Y, order, params, optimizer, units, batch_size, alpha):
     loss : float
         Mean over the epoch's rows of each batch's J.
     """
-    classifier = Y.dtype == bool
     dtype = X.dtype
-    eps = np.finfo(dtype).eps
     axpy = _AXPY[dtype]
     n_coefs = sum(fan_in * fan_out for fan_in, fan_out in pairwise(units))
     grads = np.empty_like(params)
@@ -88,13 +101,7 @@ def lean_epoch(X, Y, order, params, optimizer, units, batch_size, alpha):
             if layer < last:
                 np.maximum(z, 0, out=z)
         output = a[-1]
-        if classifier:
-            output -= output.max(axis=1, keepdims=True)
-            np.exp(output, out=output)
-            output /= output.sum(axis=1, keepdims=True)
-            loss = -float(np.log(np.clip(output[y], eps, 1 - eps)).sum()) / n
-        else:
-            loss = 0.5 * float(np.square(output - y).sum()) / n
+        loss = output_loss_sum(output, y) / n
 
         np.subtract(output, y, out=deltas[-1])
         deltas[-1] /= n
