@@ -54,7 +54,6 @@ from itertools import chain, pairwise
 
 import numpy as np
 import scipy
-import scipy.linalg
 import sklearn
 from sklearn import neural_network
 from sklearn.datasets import make_classification
@@ -65,6 +64,7 @@ import skmlp
 from skmlp._base import _scipy_blas_on_one_thread
 from skmlp._network import ParameterLayout, initial_params
 from skmlp._optimizers import OPTIMIZERS
+from skmlp._vectors import add_scaled
 
 from lean_loop import lean_epoch, output_loss_sum
 
@@ -388,7 +388,6 @@ def layer_work_seconds(case, products, n_batches, alpha=1e-4):
     intercept_grads = [np.empty_like(b) for b in intercepts]
     coefs = np.concatenate([W.ravel() for W in products.coefs])
     coef_grads = np.zeros_like(coefs)
-    axpy = scipy.linalg.blas.get_blas_funcs("axpy", (coefs,))
     classifier = case.estimator == "MLPClassifier"
     Y = np.zeros(activations[-1].shape, dtype=bool if classifier else coefs.dtype)
     Y[:, 0] = 1
@@ -407,7 +406,7 @@ def layer_work_seconds(case, products, n_batches, alpha=1e-4):
                 np.sum(deltas[layer], axis=0, out=intercept_grads[layer])
                 if layer > 0:
                     deltas[layer - 1] *= activations[layer - 1] > 0
-            axpy(coefs, coef_grads, a=alpha / n_rows)
+            add_scaled(coef_grads, alpha / n_rows, coefs)
             float(coefs @ coefs)
         return [time.perf_counter() - start]
 

@@ -11,24 +11,10 @@ can reach, with caches and call dispatch as they really are, and skmlp's ratio
 to it shows what skmlp's own code adds.
 """
 
-from itertools import pairwise
-
 import numpy as np
-from scipy.linalg import blas
 
-_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
-
-
-def unpack(vector, units):
-    """Return views (coefs, intercepts) of a flat vector, all W first, then all b."""
-    coefs, intercepts, start = [], [], 0
-    for fan_in, fan_out in pairwise(units):
-        coefs.append(vector[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
-        start += fan_in * fan_out
-    for fan_out in units[1:]:
-        intercepts.append(vector[start : start + fan_out])
-        start += fan_out
-    return coefs, intercepts
+from skmlp._network import ParameterLayout
+from skmlp._vectors import add_scaled
 
 
 def output_loss_sum(output, y):
@@ -75,12 +61,11 @@ def lean_epoch(X, Y, order, params, optimizer, units, batch_size, alpha):
         Mean over the epoch's rows of each batch's J.
     """
     dtype = X.dtype
-    axpy = _AXPY[dtype]
-    n_coefs = sum(fan_in * fan_out for fan_in, fan_out in pairwise(units))
+    layout = ParameterLayout(tuple(units))
     grads = np.empty_like(params)
-    coefs, intercepts = unpack(params, units)
-    coef_grads, intercept_grads = unpack(grads, units)
-    W, grad_W = params[:n_coefs], grads[:n_coefs]
+    coefs, intercepts = layout.unpack(params)
+    coef_grads, intercept_grads = layout.unpack(grads)
+    W, grad_W = params[: layout.n_coefs], grads[: layout.n_coefs]
     X_buffer = np.empty((batch_size, X.shape[1]), dtype)
     Y_buffer = np.empty((batch_size, Y.shape[1]), Y.dtype)
     layer_buffers = [np.empty((batch_size, n), dtype) for n in units[1:]]
@@ -111,7 +96,7 @@ def lean_epoch(X, Y, order, params, optimizer, units, batch_size, alpha):
             if layer > 0:
                 np.matmul(deltas[layer], coefs[layer].T, out=deltas[layer - 1])
                 deltas[layer - 1] *= a[layer] > 0
-        axpy(W, grad_W, a=alpha / n)
+        add_scaled(grad_W, alpha / n, W)
         loss += 0.5 * alpha * float(W @ W) / n
 
         optimizer.step(params, grads)
