@@ -61,9 +61,9 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import skmlp
-from skmlp._base import _scipy_blas_on_one_thread
 from skmlp._network import ParameterLayout, initial_params
 from skmlp._optimizers import OPTIMIZERS
+from skmlp._threads import scipy_blas_on_one_thread
 from skmlp._vectors import add_scaled
 
 from lean_loop import lean_epoch, output_loss_sum
@@ -365,7 +365,7 @@ def update_seconds(case, X, settings):
     rng = np.random.default_rng(settings.random_state)
     params = rng.standard_normal(n_params).astype(X.dtype)
     grads = (1e-3 * rng.standard_normal(n_params)).astype(X.dtype)
-    with _scipy_blas_on_one_thread():  # as during fit
+    with scipy_blas_on_one_thread():  # as during fit
         start = time.perf_counter()
         for _ in range(n_batches):
             optimizer.step(params, grads)
@@ -391,7 +391,7 @@ def layer_work_seconds(case, products, n_batches, alpha=1e-4):
     classifier = case.estimator == "MLPClassifier"
     Y = np.zeros(activations[-1].shape, dtype=bool if classifier else coefs.dtype)
     Y[:, 0] = 1
-    with _scipy_blas_on_one_thread():
+    with scipy_blas_on_one_thread():
         start = time.perf_counter()
         for _ in range(n_batches):
             for a, b in zip(activations, intercepts, strict=True):
@@ -428,7 +428,7 @@ def lean_fit(case, X, y, settings):
         Y = y.astype(X.dtype)[:, np.newaxis]
     order = np.arange(X.shape[0])
     alpha, batch_size = hyperparameters.alpha, settings.batch_size
-    with _scipy_blas_on_one_thread():  # as during fit
+    with scipy_blas_on_one_thread():  # as during fit
         start = time.perf_counter()
         for _ in range(settings.epochs):
             # Every epoch permutes the previous order, as fit does.

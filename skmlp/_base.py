@@ -1,99 +1,80 @@
-"""What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags.
+"""What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
 
-This is the one module that imports private scikit-learn helpers; the
-estimator modules take the ones they need from here.
-"""
-
-import contextlib
 import copy
-import functools
-import os
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-import scipy
 from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
     is_classifier,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_consistent_length, check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.parallel import _get_threadpool_controller
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._network import ParameterLayout, initial_params, predict_output
 from ._objective import Batch, Dropout, Network, Objective
 from ._optimizers import OPTIMIZERS
+from ._sklearn_compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
 from ._solvers import (
     History,
     LbfgsSettings,
+    NoFiniteEpoch,
     StochasticSettings,
     run_lbfgs,
     run_stochastic,
 )
+from ._threads import scipy_blas_on_one_thread
 from ._validation import split_off_validation, validation_monitor
 
-__all__ = [
-    "BaseMLP",
-    "Interval",
-    "StrOptions",
-    "_FitRequest",
-    "_check_partial_fit_first_call",
-    "_fit_context",
-]
+__all__ = ["BaseMLP"]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-@functools.cache
-def _scipy_own_blas():
-    """Return a threadpool controller of the BLAS libraries scipy ships, or None.
+def _check_weight_sum(sample_weight, name):
+    """Raise a ValueError naming ``name`` unless the weights have a positive sum."""
+    if sample_weight is not None and not sample_weight.sum() > 0:
+        raise ValueError(
+            f"{name} sums to {sample_weight.sum()}: training needs samples of "
+            "positive total weight."
+        )
 
-    None when scipy uses numpy's BLAS (or one found nowhere in scipy's folders).
+
+def _weighted_by_class(class_weights, y, sample_weight, dtype):
+    """Return sample_weight multiplied by the weight of each sample's class."""
+    if class_weights is None:
+        return sample_weight
+    weights = compute_sample_weight(class_weights, y).astype(dtype)
+    return weights if sample_weight is None else weights * sample_weight
+
+
+def _in_dtype_holding(Y, X, sample_weight):
+    """Return X and sample_weight in float64 when float32 X cannot hold Y.
+
+    Training runs in X's dtype, targets included; a float32 X with targets past
+    float32's range (about 3.4e38) trains in float64 instead of overflowing.
     """
-    scipy_dir = os.path.dirname(scipy.__file__)
-    own_dirs = tuple(
-        os.path.realpath(d) + os.sep for d in (scipy_dir, scipy_dir + ".libs")
-    )
-    controller = _get_threadpool_controller()
-    scipy_blas = [
-        lib.filepath
-        for lib in controller.lib_controllers
-        if lib.user_api == "blas"
-        and os.path.realpath(lib.filepath).startswith(own_dirs)
-    ]
-    return controller.select(filepath=scipy_blas) if scipy_blas else None
-
-
-def _scipy_blas_on_one_thread():
-    """Return a context in which the BLAS that scipy ships runs single-threaded.
-
-    Training does its vector updates through scipy's BLAS (the optimiser steps
-    and the L2 term, see ``_vectors``; L-BFGS-B its own algebra). When scipy
-    and numpy each bundle an OpenBLAS (as the pip wheels do), the two thread
-    pools spin against each other between numpy's matrix products and those
-    updates, slowing both; vector updates gain nothing from threads anyway. A
-    BLAS that numpy and scipy share is left alone.
-    """
-    scipy_blas = _scipy_own_blas()
-    if scipy_blas is None or all(
-        lib.num_threads == 1 for lib in scipy_blas.lib_controllers
-    ):
-        return contextlib.nullcontext()
-    return scipy_blas.limit(limits=1)
+    if X.dtype != np.float32 or Y.dtype == bool:
+        return X, sample_weight
+    if not np.abs(Y).max(initial=0) > np.finfo(np.float32).max:
+        return X, sample_weight
+    X = X.astype(np.float64)
+    return X, None if sample_weight is None else sample_weight.astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -214,12 +195,31 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, request):
         """Train and commit; on any error, restore the estimator as it was."""
         before = dict(vars(self))
+        continuing = hasattr(self, "coefs_") and (
+            self.warm_start or request.incremental
+        )
         try:
             return self._fit_and_commit(X, y, sample_weight, request)
+        except NoFiniteEpoch as error:
+            self._restore(before)
+            if not continuing:
+                raise ValueError(str(error)) from None
+            warnings.warn(
+                "Training diverged in every epoch of this call (the loss or the "
+                "weights became non-finite), so the model was left as it was "
+                "before the call. Try a smaller learning_rate_init, or scale "
+                "the input data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+            return self
         except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
+            self._restore(before)
             raise
+
+    def _restore(self, attributes):
+        vars(self).clear()
+        vars(self).update(attributes)
 
     def _fit_and_commit(self, X, y, sample_weight, request):
         incremental = request.incremental
@@ -229,18 +229,21 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             X, y, sample_weight, first_pass
         )
         Y, encoder = self._encode_targets(y, first_pass, incremental, request.classes)
-        sample_weight = self._weighted_by_class(y, sample_weight, incremental, X.dtype)
+        X, sample_weight = _in_dtype_holding(Y, X, sample_weight)
+        class_weights = self._class_weights(y, incremental)
+        sample_weight = _weighted_by_class(class_weights, y, sample_weight, X.dtype)
+        _check_weight_sum(sample_weight, "sample_weight")
         network = self._training_network(X, Y, encoder, first_pass)
         call = _FitCall(
             check_random_state(self.random_state),
             first_pass,
             incremental,
             encoder,
-            self._validation_data(request.validation, encoder, X.dtype),
+            self._validation_data(request.validation, encoder, class_weights, X.dtype),
         )
         params = self._starting_params(network, X.dtype, call)
         data = Batch(X, self._training_targets(Y, X.dtype), sample_weight)
-        with _scipy_blas_on_one_thread():
+        with scipy_blas_on_one_thread():
             result = self._run_solver(params, network, data, call)
         self._commit(result, network, call)
         return self
@@ -253,10 +256,22 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 f"dropout={self.dropout} needs a stochastic solver ('sgd' or "
                 "'adam'); solver='lbfgs' computes full-batch gradients."
             )
+        if self.dropout > 0 and not self._hidden_layer_sizes():
+            raise ValueError(
+                f"dropout={self.dropout} drops hidden units, but "
+                "hidden_layer_sizes=() gives a network without hidden layers."
+            )
+        if self.scoring is not None and not self.early_stopping:
+            warnings.warn(
+                f"scoring={self.scoring!r} is only used by early stopping, which "
+                "is off: set early_stopping=True, or leave scoring=None.",
+                UserWarning,
+                stacklevel=5,
+            )
 
-    def _weighted_by_class(self, y, sample_weight, incremental, dtype):
-        """Return the training sample weights; the classifier adds class weights."""
-        return sample_weight
+    def _class_weights(self, y, incremental):
+        """Return {class: weight} for the training targets y; the classifier's."""
+        return None
 
     def _validate_training_data(self, X, y, sample_weight, reset):
         """Return X, y and sample_weight checked and converted as scikit-learn does."""
@@ -276,8 +291,12 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return X, y, sample_weight
 
-    def _validation_data(self, validation, encoder, dtype):
-        """Return the validation Batch given to fit, checked and encoded, or None."""
+    def _validation_data(self, validation, encoder, class_weights, dtype):
+        """Return the validation Batch given to fit, checked and encoded, or None.
+
+        Class weights apply to it as to the training data (and so to the
+        internal split), so that both ways of validating judge alike.
+        """
         X_val, y_val, sample_weight_val = validation or (None, None, None)
         if X_val is None and y_val is None:
             return None
@@ -302,6 +321,10 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 sample_weight_val, X_val, dtype=dtype
             )
         Y_val = self._encode_validation_targets(y_val, encoder)
+        sample_weight_val = _weighted_by_class(
+            class_weights, y_val, sample_weight_val, dtype
+        )
+        _check_weight_sum(sample_weight_val, "sample_weight_val")
         return Batch(X_val, self._training_targets(Y_val, dtype), sample_weight_val)
 
     @staticmethod
@@ -389,23 +412,18 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return OPTIMIZERS[self.solver](params.size, params.dtype, self)
 
     def _history(self, first_pass):
-        """Return the stochastic-training history to continue from."""
+        """Return the history to continue from: its scalars, and empty curves."""
+        history = History.start(self.early_stopping)
         if first_pass or not hasattr(self, "loss_curve_"):
-            return History.start(self.early_stopping)
-        history = History(
-            loss_curve=list(self.loss_curve_),
-            validation_scores=copy.copy(getattr(self, "validation_scores_", None)),
-            validation_losses=copy.copy(getattr(self, "validation_loss_curve_", None)),
-            best_loss=getattr(self, "best_loss_", np.inf),
-            best_validation_score=getattr(self, "best_validation_score_", None),
-            no_improvement_count=getattr(self, "_no_improvement_count", 0),
-            t=getattr(self, "t_", 0),
-        )
-        if self.early_stopping and history.validation_scores is None:
-            history.validation_scores, history.best_validation_score = [], -np.inf
-            history.validation_losses = []
-        if not self.early_stopping and history.best_loss is None:
-            history.best_loss = np.inf
+            return history
+        history.t = self.t_
+        history.no_improvement_count = getattr(self, "_no_improvement_count", 0)
+        if self.early_stopping:
+            previous = getattr(self, "best_validation_score_", None)
+            history.best_validation_score = -np.inf if previous is None else previous
+        else:
+            previous = getattr(self, "best_loss_", None)
+            history.best_loss = np.inf if previous is None else previous
         return history
 
     def _monitored_split(self, data, network, call):
@@ -417,6 +435,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             stratify = data.Y if is_classifier(self) and data.Y.shape[1] == 1 else None
             fraction, random_state = self.validation_fraction, call.random_state
             data, val = split_off_validation(data, fraction, stratify, random_state)
+            _check_weight_sum(data.sample_weight, "sample_weight (what the split left)")
         return data, validation_monitor(self, network, val, call.encoder)
 
     def _dropout(self, call):
@@ -439,20 +458,33 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.loss_ = result.loss
         self._set_target_encoding(call.encoder)
         history = result.history
+        continued = not call.first_pass and hasattr(self, "loss_curve_")
         if self.solver == "lbfgs":
             self.t_ = 0 if call.first_pass else getattr(self, "t_", 0)
-            # Like the stochastic solvers, a warm start extends the curve.
-            earlier = [] if call.first_pass else getattr(self, "loss_curve_", [])
-            self.loss_curve_ = [*earlier, *history.loss_curve]
+            self._extend_curve("loss_curve_", history.loss_curve, continued)
             return
         self.t_ = history.t
-        self.loss_curve_ = history.loss_curve
         self.best_loss_ = history.best_loss
-        self.validation_scores_ = history.validation_scores
-        self.validation_loss_curve_ = history.validation_losses
         self.best_validation_score_ = history.best_validation_score
         self._no_improvement_count = history.no_improvement_count
         self._optimizer = result.optimizer
+        self._extend_curve("loss_curve_", history.loss_curve, continued)
+        self._extend_curve("validation_scores_", history.validation_scores, continued)
+        self._extend_curve(
+            "validation_loss_curve_", history.validation_losses, continued
+        )
+
+    def _extend_curve(self, name, new_entries, continued):
+        """Append this call's entries to a curve, or start it with them.
+
+        Appending in place, rather than building a new list, keeps the cost of
+        a partial_fit call the same however many calls came before it.
+        """
+        earlier = getattr(self, name, None) if continued else None
+        if earlier is None or new_entries is None:
+            setattr(self, name, new_entries)
+        else:
+            earlier.extend(new_entries)
 
     # -------------------------------------------------------------- prediction
     def _forward_output(self, X, output=None):

@@ -6,20 +6,15 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import (
-    BaseMLP,
-    StrOptions,
-    _check_partial_fit_first_call,
-    _fit_context,
-    _FitRequest,
-)
+from ._base import BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import LOSSES
+from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -303,23 +298,30 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         multiclass = binarizer.y_type_ == "multiclass"
         return LOSSES["log_loss" if multiclass else "binary_log_loss"]
 
-    def _weighted_by_class(self, y, sample_weight, incremental, dtype):
-        """Return sample_weight multiplied by the weight of each sample's class."""
+    def _class_weights(self, y, incremental):
+        """Return {class: weight} from ``class_weight`` and the training y, or None.
+
+        'balanced' weights come from the training targets and are used for the
+        validation set too.
+        """
         if self.class_weight is None:
-            return sample_weight
+            return None
         if np.ndim(y) == 2:
             raise ValueError(
                 "class_weight is only supported for single-output targets; "
                 "y is a multilabel indicator matrix."
             )
-        if incremental and self.class_weight == "balanced":
+        if self.class_weight != "balanced":
+            return self.class_weight
+        if incremental:
             raise ValueError(
                 "class_weight='balanced' is not supported for partial_fit: the "
                 "class frequencies of one batch are not those of the data. Pass "
                 "a dict, e.g. from sklearn.utils.class_weight.compute_class_weight."
             )
-        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
-        return weights if sample_weight is None else weights * sample_weight
+        classes = np.unique(y)
+        weights = compute_class_weight("balanced", classes=classes, y=y)
+        return dict(zip(classes, weights, strict=True))
 
     def _encode_validation_targets(self, y_val, binarizer):
         unseen = np.setdiff1d(unique_labels(y_val), binarizer.classes_)

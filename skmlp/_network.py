@@ -169,3 +169,55 @@ def predict_output(X, coefs, intercepts, hidden, output):
     dtype = np.result_type(X.dtype, coefs[0].dtype)
     activations = [X, *layer_buffers(X.shape[0], units, dtype)]
     return forward(activations, coefs, intercepts, hidden, output)
+
+
+def largest_magnitude(X):
+    """Return max |x| over the entries of X, dense or sparse."""
+    values = X if isinstance(X, np.ndarray) else X.data
+    if values.size == 0:
+        return 0.0
+    return max(float(values.max()), -float(values.min()))
+
+
+def _layer_bounds(x_max, coefs, intercepts):
+    """Return a bound on |z_l| of every layer, for inputs no larger than x_max.
+
+    |z_l| <= max_j sum_i |W_l[i, j]| * max |a_{l-1}| + max |b_l|, and every hidden
+    activation satisfies |f(z)| <= |z| + 1.
+    """
+    bounds, largest_input = [], x_max
+    for W, b in zip(coefs, intercepts, strict=True):
+        column_sums = np.abs(W).sum(axis=0, dtype=np.float64)
+        z_max = largest_input * column_sums.max() + np.abs(b).max()
+        bounds.append(z_max)
+        largest_input = z_max + 1
+    return bounds
+
+
+def outputs_are_finite(X, coefs, intercepts, hidden, output, x_max=None):
+    """Return whether the outputs a_L are finite for every row of X.
+
+    A bound on each layer settles it without a forward pass in nearly every
+    case; only when a bound comes near overflow are the outputs computed.
+    ``x_max`` is ``largest_magnitude(X)`` when the caller knows it already.
+    """
+    x_max = largest_magnitude(X) if x_max is None else x_max
+    largest = float(np.finfo(coefs[0].dtype).max) / 4
+    output_limit = np.log(largest) if output.name == "exp" else largest
+    with np.errstate(all="ignore"):
+        *hidden_bounds, output_bound = _layer_bounds(x_max, coefs, intercepts)
+        if all(z_max < largest for z_max in hidden_bounds) and (
+            output_bound < output_limit
+        ):
+            return True
+        return all(
+            np.isfinite(
+                predict_output(X[rows], coefs, intercepts, hidden, output)
+            ).all()
+            for rows in _row_chunks(X.shape[0])
+        )
+
+
+def _row_chunks(n_rows, chunk=4096):
+    """Return slices that cover ``range(n_rows)`` in pieces of ``chunk`` rows."""
+    return [slice(start, start + chunk) for start in range(0, n_rows, chunk)]

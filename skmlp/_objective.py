@@ -26,6 +26,7 @@ from ._network import (
     backward,
     forward,
     layer_buffers,
+    outputs_are_finite,
 )
 from ._vectors import add_scaled
 
@@ -117,16 +118,22 @@ class Objective:
         return trace
 
     def loss_and_gradients(self, params, batch, grads):
-        """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``."""
+        """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``.
+
+        Returns None, leaving ``grads`` as they were, for a batch whose sample
+        weights sum to zero: it carries no information to learn from.
+        """
         net, (X, Y, sample_weight) = self.network, batch
         n_samples = X.shape[0]
+        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
+        if weight_sum == 0:
+            return None
         coefs, intercepts = self._unpacked(params)
         activations = [X, *self._rows(self._activations, n_samples)]
         deltas = self._rows(self._deltas, n_samples)
         trace = self._trace_for(n_samples)
 
         A = forward(activations, coefs, intercepts, net.hidden, net.output, trace)
-        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
         # Scaling delta_L by s_i / S scales every gradient backprop produces by it.
         delta = net.loss.output_delta(A, Y, out=deltas[-1])
         if sample_weight is None:
@@ -140,3 +147,9 @@ class Objective:
         add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
         penalty = 0.5 * net.alpha * float(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty
+
+    def predicts_finite(self, params, X, x_max=None):
+        """Return whether the network at ``params`` gives finite outputs for X."""
+        coefs, intercepts = self.network.layout.unpack(params)
+        net = self.network
+        return outputs_are_finite(X, coefs, intercepts, net.hidden, net.output, x_max)

@@ -8,9 +8,10 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
-from ._base import BaseMLP, Interval, StrOptions, _fit_context, _FitRequest
+from ._base import BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import regression_loss
+from ._sklearn_compat import Interval, StrOptions, _fit_context
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):

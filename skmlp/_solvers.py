@@ -2,24 +2,51 @@
 
 A solver takes a parameter vector it may overwrite, an ``Objective`` and the
 data, and returns a ``TrainingResult``. It never touches an estimator.
+
+What a solver returns can always be used:
+
+- training stops at the first epoch whose loss or parameters are not finite,
+  and goes back to the epoch with the lowest training loss (with early
+  stopping: the best validation score), warning which epochs those were;
+- an interruption (Ctrl-C) goes back to the end of the last finished epoch:
+  parameters, optimiser state and history alike;
+- the parameters returned give finite outputs on the training data. When no
+  epoch gave such parameters, ``NoFiniteEpoch`` is raised instead.
 """
 
 import copy
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._network import largest_magnitude
 from ._objective import Batch
+
+
+class NoFiniteEpoch(ValueError):  # noqa: N818 (reads as what happened)
+    """Training found no parameters with a finite loss and finite outputs."""
+
+    def __init__(self):
+        # scikit-learn's MLP raises this message for the same situation.
+        super().__init__(
+            "Solver produced non-finite parameter weights. The input data may "
+            "contain large values and need to be preprocessed."
+        )
 
 
 @dataclass
 class History:
-    """What stochastic training remembers from one call to the next."""
+    """What stochastic training remembers from one epoch and call to the next.
+
+    The curves hold the epochs of the current call only; the estimator appends
+    them to its own, so a long stream of ``partial_fit`` calls never copies
+    what came before.
+    """
 
     loss_curve: list = field(default_factory=list)
     validation_scores: list | None = None
@@ -41,13 +68,28 @@ class History:
             )
         return cls()
 
+    def mark(self):
+        """Return what ``roll_back`` needs to come back to this point."""
+        return replace(self), len(self.loss_curve)
+
+    def roll_back(self, mark):
+        """Return to the state of ``mark``, forgetting the epochs recorded since."""
+        saved, n_epochs = mark
+        for record in fields(self):
+            value = getattr(self, record.name)
+            if isinstance(value, list):
+                del value[n_epochs:]
+            else:
+                setattr(self, record.name, getattr(saved, record.name))
+
 
 @dataclass(frozen=True)
 class StochasticSettings:
     """How the epochs run.
 
-    ``monitor``, set for early stopping, returns the (score, loss) of the
-    parameters on the validation set; higher scores are better.
+    ``monitor``, set for early stopping, has ``measure(params)`` returning the
+    (score, data loss) of the parameters on the validation set, higher scores
+    being better, and ``scoring`` naming the score in messages.
     """
 
     max_iter: int
@@ -58,7 +100,7 @@ class StochasticSettings:
     verbose: bool
     incremental: bool
     random_state: np.random.RandomState
-    monitor: Callable[[np.ndarray], tuple[float, float]] | None = None
+    monitor: object = None
 
 
 @dataclass
@@ -109,10 +151,16 @@ def _batch_buffers(data, batch_size):
 
 
 def _run_epoch(params, grads, objective, optimizer, batches):
-    """Return the epoch's mean batch loss, or NaN as soon as a batch's is not finite."""
+    """Return the epoch's mean batch loss, or NaN as soon as a batch's is not finite.
+
+    Batches whose sample weights sum to zero are skipped; the training data as
+    a whole has a positive weight sum, so at least one batch counts.
+    """
     total, n_seen = 0.0, 0
     for batch in batches:
         batch_loss = objective.loss_and_gradients(params, batch, grads)
+        if batch_loss is None:
+            continue
         if not np.isfinite(batch_loss):
             return np.nan
         optimizer.step(params, grads)
@@ -122,23 +170,28 @@ def _run_epoch(params, grads, objective, optimizer, batches):
     return total / n_seen
 
 
-def _update_progress(history, params, best_params, settings):
-    """Record the epoch's score and count epochs without ``tol`` improvement."""
+def _update_progress(history, params, settings):
+    """Record the epoch's score, count stalled epochs; return whether it is best.
+
+    An epoch whose score is NaN counts as stalled and is never the best.
+    """
+    improved = False
     if settings.monitor is None:
         loss = history.loss_curve[-1]
-        stalled = loss > history.best_loss - settings.tol
+        stalled = not loss <= history.best_loss - settings.tol
         history.best_loss = min(loss, history.best_loss)
     else:
-        score, validation_loss = settings.monitor(params)
+        score, validation_loss = settings.monitor.measure(params)
         history.validation_scores.append(score)
         history.validation_losses.append(validation_loss)
         if settings.verbose:
             print(f"Validation score: {score:f}")
-        stalled = score < history.best_validation_score + settings.tol
+        stalled = not score >= history.best_validation_score + settings.tol
         if score > history.best_validation_score:
             history.best_validation_score = score
-            np.copyto(best_params, params)
+            improved = True
     history.no_improvement_count = history.no_improvement_count + 1 if stalled else 0
+    return improved
 
 
 def _stalled_message(settings):
@@ -161,13 +214,20 @@ def _keep_going_after_stall(optimizer, settings):
     return False
 
 
-def _warn_diverged(epoch):
+def _diverged(iteration):
+    return (
+        f"Training diverged at iteration {iteration}: the loss or the weights "
+        "became non-finite (NaN or inf)."
+    )
+
+
+def _warn_kept(problem, kept):
+    """Warn that training went wrong as ``problem`` says, and which weights it kept."""
     warnings.warn(
-        f"Training diverged at iteration {epoch}: the loss or the weights became "
-        f"non-finite (NaN or inf). Training stopped and the last finite weights "
-        f"were kept. Try a smaller learning_rate_init, or scale the input data.",
+        f"{problem} Training stopped and kept the weights of {kept}. Try a "
+        "smaller learning_rate_init, or scale the input data.",
         ConvergenceWarning,
-        stacklevel=4,
+        stacklevel=5,
     )
 
 
@@ -191,12 +251,12 @@ class _BatchSource:
         )
 
 
-def _record_epoch(history, loss, n_samples, settings, n_iter):
-    """Append epoch ``n_iter``'s loss to the history, counting the samples seen."""
+def _record_epoch(history, loss, n_samples, settings):
+    """Append an epoch's loss to the history, counting the samples seen."""
     history.t += n_samples
     history.loss_curve.append(loss)
     if settings.verbose:
-        print(f"Iteration {n_iter}, loss = {loss:.8f}")
+        print(f"Iteration {len(history.loss_curve)}, loss = {loss:.8f}")
 
 
 def _should_stop(history, optimizer, settings, n_iter):
@@ -212,41 +272,150 @@ def _should_stop(history, optimizer, settings, n_iter):
             f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
             "reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     return False
 
 
+@dataclass(frozen=True)
+class _Checkpoint:
+    """Parameters, optimiser state and history as they stood after an epoch."""
+
+    epoch: int
+    loss: float
+    params: np.ndarray
+    optimizer: object
+    history_mark: tuple | None = None
+    reason: str = ""
+
+
+class _Kept(NamedTuple):
+    """The checkpoints a run can go back to; replaced whole, never edited."""
+
+    last: _Checkpoint
+    lowest_loss: _Checkpoint | None
+    best_score: _Checkpoint | None
+
+
+class _StochasticRun:
+    """One call's epochs, with the checkpoints that keep its result usable."""
+
+    def __init__(self, params, objective, optimizer, data, settings, history):
+        self.params, self.objective, self.optimizer = params, objective, optimizer
+        self.data, self.settings, self.history = data, settings, history
+        self.grads = np.empty_like(params)
+        self.source = _BatchSource(data, settings)
+        start = self._checkpoint(0, np.nan)
+        # Continuing early stopping keeps the best weights so far, which are
+        # the starting ones, until an epoch scores better (as scikit-learn).
+        continued_best = settings.monitor and history.best_validation_score > -np.inf
+        self.kept = _Kept(start, None, start if continued_best else None)
+
+    def _checkpoint(self, epoch, loss):
+        params, optimizer = self.params.copy(), copy.deepcopy(self.optimizer)
+        return _Checkpoint(epoch, loss, params, optimizer, self.history.mark())
+
+    def train(self):
+        """Run the epochs; return the epoch whose loss diverged, or None."""
+        for epoch in range(1, self.settings.max_iter + 1):
+            batches = self.source.next_epoch()
+            loss = _run_epoch(
+                self.params, self.grads, self.objective, self.optimizer, batches
+            )
+            if not (np.isfinite(loss) and np.isfinite(self.params).all()):
+                return epoch
+            _record_epoch(self.history, loss, self.data.Y.shape[0], self.settings)
+            improved = _update_progress(self.history, self.params, self.settings)
+            self.optimizer.end_epoch(self.history.t)
+            self.kept = self._kept_after(epoch, loss, improved)
+            if _should_stop(self.history, self.optimizer, self.settings, epoch):
+                return None
+        return None
+
+    def _kept_after(self, epoch, loss, improved):
+        checkpoint = self._checkpoint(epoch, loss)
+        lowest = self.kept.lowest_loss
+        if lowest is None or loss < lowest.loss:
+            lowest = replace(checkpoint, reason="the lowest training loss")
+        best = self.kept.best_score
+        if improved:
+            best = replace(checkpoint, reason="the best validation score")
+        return _Kept(checkpoint, lowest, best)
+
+    def go_back_to_last_epoch(self):
+        """Undo the unfinished epoch an interruption cut short."""
+        last = self.kept.last
+        if last.epoch == 0:
+            raise KeyboardInterrupt  # nothing finished: the caller undoes the call
+        warnings.warn("Training interrupted by user.", stacklevel=4)
+        np.copyto(self.params, last.params)
+        self.optimizer = last.optimizer
+        self.history.roll_back(last.history_mark)
+
+    def result(self, diverged_at):
+        """Return the TrainingResult: the preferred usable parameters."""
+        n_iter = len(self.history.loss_curve)
+        last_loss = self.history.loss_curve[-1] if n_iter else np.nan
+        current = _Checkpoint(n_iter, last_loss, self.params, self.optimizer)
+        candidates = self._candidates(diverged_at, current)
+        x_max = largest_magnitude(self.data.X)
+        usable = [
+            kept
+            for kept in candidates
+            if self.objective.predicts_finite(kept.params, self.data.X, x_max)
+        ]
+        if not usable:
+            raise NoFiniteEpoch
+        kept = usable[0]
+        if diverged_at is not None:
+            _warn_kept(_diverged(diverged_at), f"iteration {kept.epoch}, {kept.reason}")
+        elif kept is not candidates[0]:
+            problem = f"The weights of iteration {n_iter} give non-finite outputs."
+            _warn_kept(problem, f"iteration {kept.epoch}, {kept.reason}")
+        return TrainingResult(
+            kept.params, n_iter, kept.loss, self.history, kept.optimizer
+        )
+
+    def _candidates(self, diverged_at, current):
+        """Return the checkpoints to return, in order of preference."""
+        monitor, best = self.settings.monitor, self.kept.best_score
+        lowest = [] if self.kept.lowest_loss is None else [self.kept.lowest_loss]
+        if diverged_at is not None:
+            return ([] if best is None else [best]) + lowest
+        if monitor is None:
+            return [current, *lowest]
+        if best is None:
+            _warn_no_finite_score(monitor)
+            return [current, *lowest]
+        # Early stopping's choice; its loss is still the last epoch's (as sklearn).
+        return [replace(best, loss=current.loss), *lowest]
+
+
+def _warn_no_finite_score(monitor):
+    warnings.warn(
+        f"The validation score of early stopping (scoring={monitor.scoring!r}) "
+        "was not finite in any epoch, so it could not choose one: the weights "
+        "of the last epoch were kept. Check that the scorer suits the "
+        "validation set (all classes present, the right kind of target).",
+        ConvergenceWarning,
+        stacklevel=5,
+    )
+
+
 def run_stochastic(params, objective, optimizer, data, settings, history):
-    """Train ``params`` in place with mini-batch epochs; return a TrainingResult."""
-    history = copy.deepcopy(history)
-    grads, last_finite = np.empty_like(params), params.copy()
-    best_params = params.copy() if settings.monitor else None
-    source, n_iter, loss = _BatchSource(data, settings), 0, np.nan
-    try:
-        for epoch in range(1, settings.max_iter + 1):
-            np.copyto(last_finite, params)
-            # Overflow is caught below as a non-finite loss or weight.
-            with np.errstate(over="ignore", invalid="ignore"):
-                batches = source.next_epoch()
-                loss = _run_epoch(params, grads, objective, optimizer, batches)
-            if not (np.isfinite(loss) and np.isfinite(params).all()):
-                np.copyto(params, last_finite)
-                _warn_diverged(epoch)
-                break
-            n_iter += 1
-            _record_epoch(history, loss, data.Y.shape[0], settings, n_iter)
-            _update_progress(history, params, best_params, settings)
-            optimizer.end_epoch(history.t)
-            if _should_stop(history, optimizer, settings, n_iter):
-                break
-    except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=3)
-        if not np.isfinite(params).all():
-            np.copyto(params, last_finite)
-    final_loss = history.loss_curve[-1] if history.loss_curve else loss
-    params = params if best_params is None else best_params
-    return TrainingResult(params, n_iter, final_loss, history, optimizer)
+    """Train ``params`` in place with mini-batch epochs; return a TrainingResult.
+
+    ``history`` (scalars and this call's empty curves) is updated in place.
+    """
+    run = _StochasticRun(params, objective, optimizer, data, settings, history)
+    # Overflow is caught as a non-finite loss or weight, not as a warning.
+    with np.errstate(all="ignore"):
+        try:
+            diverged_at = run.train()
+        except KeyboardInterrupt:
+            run.go_back_to_last_epoch()
+            diverged_at = None
+        return run.result(diverged_at)
 
 
 @dataclass(frozen=True)
@@ -262,10 +431,11 @@ class LbfgsSettings:
 class _TrackedObjective:
     """J(x) and dJ/dx for scipy, remembering the best finite point it saw."""
 
-    def __init__(self, objective, data, params):
-        self.objective, self.data = objective, data
+    def __init__(self, objective, data, params, verbose):
+        self.objective, self.data, self.verbose = objective, data, verbose
         self.params, self.grads = params, np.empty_like(params)
         self.best_loss, self.best_params = np.inf, params.copy()
+        self.loss_curve = []
 
     def __call__(self, x):
         self.params[...] = x  # scipy works in float64; params keep X's dtype
@@ -275,50 +445,69 @@ class _TrackedObjective:
             np.copyto(self.best_params, self.params)
         return loss, self.grads.astype(np.float64)
 
+    def record(self, intermediate_result):
+        """Append an iteration's loss to the curve (scipy's callback)."""
+        self.loss_curve.append(float(intermediate_result.fun))
+        if self.verbose:
+            print(f"Iteration {len(self.loss_curve)}, loss = {self.loss_curve[-1]:.8f}")
+
+    def best_result(self, n_iter):
+        """Return the TrainingResult of the lowest finite loss seen."""
+        history = History(self.loss_curve)
+        return TrainingResult(self.best_params, n_iter, self.best_loss, history)
+
+    def is_usable(self, params, loss):
+        """Return whether ``loss`` is finite and params give finite outputs."""
+        X = self.data.X
+        return np.isfinite(loss) and self.objective.predicts_finite(params, X)
+
+
+def _minimize(tracked, params, settings):
+    """Return scipy's OptimizeResult of L-BFGS-B from ``params``."""
+    return scipy.optimize.minimize(
+        tracked,
+        params.astype(np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        callback=tracked.record,
+        options={
+            "maxfun": settings.max_fun,
+            "maxiter": settings.max_iter,
+            "gtol": settings.tol,
+        },
+    )
+
 
 def run_lbfgs(params, objective, data, settings):
     """Minimise J over ``params`` with L-BFGS-B on the full batch."""
-    tracked = _TrackedObjective(objective, data, params)
-    loss_curve = []
+    tracked = _TrackedObjective(objective, data, params, settings.verbose)
+    with np.errstate(all="ignore"):
+        try:
+            result = _minimize(tracked, params, settings)
+        except KeyboardInterrupt:
+            if not tracked.loss_curve:
+                raise  # nothing finished: the caller undoes the call
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+            return tracked.best_result(len(tracked.loss_curve))
+        final = params.copy()
+        final[...] = result.x
+        if tracked.is_usable(final, result.fun):
+            _warn_unless_converged(result)
+            n_iter = min(result.nit, settings.max_iter)
+            history = History(tracked.loss_curve)
+            return TrainingResult(final, n_iter, float(result.fun), history)
+        if not tracked.is_usable(tracked.best_params, tracked.best_loss):
+            raise NoFiniteEpoch
+    _warn_kept(_diverged(result.nit), "the lowest loss it evaluated")
+    return tracked.best_result(result.nit)
 
-    def record(intermediate_result):
-        loss_curve.append(float(intermediate_result.fun))
-        if settings.verbose:
-            print(f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}")
 
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            result = scipy.optimize.minimize(
-                tracked,
-                params.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=record,
-                options={
-                    "maxfun": settings.max_fun,
-                    "maxiter": settings.max_iter,
-                    "gtol": settings.tol,
-                },
-            )
-    except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=3)
-        n_iter, history = len(loss_curve), History(loss_curve)
-        return TrainingResult(tracked.best_params, n_iter, tracked.best_loss, history)
-    final = params.copy()
-    final[...] = result.x
-    if not (np.isfinite(result.fun) and np.isfinite(final).all()):
-        _warn_diverged(result.nit)
-        history = History(loss_curve)
-        return TrainingResult(
-            tracked.best_params, result.nit, tracked.best_loss, history
-        )
+def _warn_unless_converged(result):
     if result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iteration(s) "
             f"(status={result.status}): {result.message}. Increase the number of "
             "iterations (max_iter) or scale the data.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    n_iter = min(result.nit, settings.max_iter)
-    return TrainingResult(final, n_iter, float(result.fun), History(loss_curve))

@@ -6,6 +6,8 @@ monitor returns a score (higher is better) and the data loss on that set.
 """
 
 import copy
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.metrics import check_scoring
@@ -13,6 +15,17 @@ from sklearn.model_selection import train_test_split
 
 from ._network import predict_output
 from ._objective import Batch
+
+
+class ValidationMonitor(NamedTuple):
+    """Scores parameters on early stopping's validation set.
+
+    ``measure(params)`` returns (score, data loss); higher scores are better.
+    ``scoring`` names the score in messages.
+    """
+
+    measure: Callable[[np.ndarray], tuple[float, float]]
+    scoring: object
 
 
 def split_off_validation(data, fraction, stratify, random_state):
@@ -32,7 +45,7 @@ def split_off_validation(data, fraction, stratify, random_state):
 
 
 def validation_monitor(estimator, network, val, encoder):
-    """Return params -> (score, data loss) on ``val`` for ``estimator.scoring``.
+    """Return the ValidationMonitor of ``estimator.scoring`` on ``val``.
 
     ``scoring=None`` is the estimator's own score (accuracy or R2), 'loss' the
     negated data loss, anything else a scikit-learn scorer applied to a copy of
@@ -41,8 +54,9 @@ def validation_monitor(estimator, network, val, encoder):
     y_true = estimator._decode_targets(val.Y, encoder)
     scoring = estimator.scoring
     scorer = None if scoring in (None, "loss") else check_scoring(estimator, scoring)
+    weight = {} if val.sample_weight is None else {"sample_weight": val.sample_weight}
 
-    def monitor(params):
+    def measure(params):
         coefs, intercepts = network.layout.unpack(params)
         A = predict_output(val.X, coefs, intercepts, network.hidden, network.output)
         if not np.isfinite(A).all():
@@ -54,15 +68,24 @@ def validation_monitor(estimator, network, val, encoder):
             score = -loss
         else:
             snapshot = _estimator_holding(estimator, params, network, encoder)
-            weight = (
-                {}
-                if val.sample_weight is None
-                else {"sample_weight": val.sample_weight}
-            )
-            score = scorer(snapshot, val.X, y_true, **weight)
+            score = _scored(scorer, scoring, snapshot, val.X, y_true, weight)
         return float(score), float(loss)
 
-    return monitor
+    return ValidationMonitor(measure, scoring)
+
+
+def _scored(scorer, scoring, estimator, X, y_true, weight):
+    """Return the scorer's score, or raise a ValueError that names ``scoring``."""
+    try:
+        return scorer(estimator, X, y_true, **weight)
+    except (ValueError, TypeError) as error:
+        hint = ""
+        if "multi_class" in str(error):
+            hint = " For a multiclass target use 'roc_auc_ovr' or 'roc_auc_ovo'."
+        raise ValueError(
+            f"scoring={scoring!r} cannot score the early-stopping validation "
+            f"set: {error}{hint}"
+        ) from error
 
 
 def _estimator_holding(estimator, params, network, encoder):

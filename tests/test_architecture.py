@@ -2,12 +2,12 @@
 
 A module imports only modules of a lower layer::
 
-    _activations, _losses, _vectors  <  _network  <  _objective
-    <  _optimizers, _solvers, _validation  <  _base
+    _sklearn_compat  <  _activations, _losses, _vectors, _threads  <  _network
+    <  _objective  <  _optimizers, _solvers, _validation  <  _base
     <  _classifier, _regressor  <  __init__
 
-``_docstrings`` is a leaf that only the estimator modules use, and ``_base`` is
-the one module that imports private scikit-learn names.
+``_docstrings`` is a leaf that only the estimator modules use, and
+``_sklearn_compat`` is the one module that imports private scikit-learn names.
 """
 
 import ast
@@ -21,9 +21,11 @@ PACKAGE_DIR = Path(skmlp.__file__).parent
 MODULES = sorted(path.stem for path in PACKAGE_DIR.glob("*.py"))
 
 LAYERS = {
+    "_sklearn_compat": -1,
     "_activations": 0,
     "_losses": 0,
     "_vectors": 0,
+    "_threads": 0,
     "_network": 1,
     "_objective": 2,
     "_optimizers": 3,
@@ -36,7 +38,7 @@ LAYERS = {
 }
 LEAVES = {"_docstrings"}
 ESTIMATOR_MODULES = {"_base", "_classifier", "_regressor"}
-PRIVATE_SKLEARN_IMPORTERS = {"_base"}
+PRIVATE_SKLEARN_IMPORTERS = {"_sklearn_compat"}
 
 
 def _imports(source):
@@ -128,7 +130,7 @@ def test_leaf_modules_import_nothing_from_the_package(module):
 @pytest.mark.parametrize(
     "module", sorted(set(MODULES) - PRIVATE_SKLEARN_IMPORTERS), ids=str
 )
-def test_private_sklearn_imports_only_in_base(module):
-    """Check that only _base imports private scikit-learn names."""
+def test_private_sklearn_imports_only_in_compat_module(module):
+    """Check that only _sklearn_compat imports private scikit-learn names."""
     _, private = _module_imports(module)
     assert not private, f"{module} imports private scikit-learn names {private}"

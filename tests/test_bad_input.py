@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
+from same_state import assert_same_state
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
@@ -236,30 +237,6 @@ def test_too_small_validation_set_raises(mlp_class):
 
 
 # ------------------------------------------- a failed call leaves the model as is
-def assert_same_state(before, after, path="est"):
-    """Assert that two snapshots of an object's attributes are equal, deeply."""
-    assert type(before) is type(after), path
-    if isinstance(before, dict):
-        assert before.keys() == after.keys(), f"{path}: {before.keys() ^ after.keys()}"
-        for key in before:
-            assert_same_state(before[key], after[key], f"{path}.{key}")
-    elif isinstance(before, list | tuple):
-        assert len(before) == len(after), path
-        for index, (old, new) in enumerate(zip(before, after, strict=True)):
-            assert_same_state(old, new, f"{path}[{index}]")
-    elif isinstance(before, np.ndarray):
-        assert before.dtype == after.dtype, path
-        assert_array_equal(after, before, err_msg=path, strict=True)
-    elif isinstance(before, np.random.RandomState):
-        assert_same_state(before.get_state(), after.get_state(), path)
-    elif hasattr(before, "__dict__") and not isinstance(before, type):
-        assert_same_state(vars(before), vars(after), path)
-    elif isinstance(before, float | np.floating) and np.isnan(before):
-        assert np.isnan(after), path
-    else:
-        assert before == after, path
-
-
 def _fitted(mlp_class, **params):
     """Return an estimator fitted on a DataFrame, so feature names are set too."""
     X, y = _data(mlp_class)

@@ -28,7 +28,6 @@ from sklearn.datasets import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
-from sklearn.neural_network import _stochastic_optimizers as sk_optimizers
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -506,8 +505,8 @@ def test_divergence_warns_and_keeps_finite_weights():
     assert all(np.isfinite(reg.loss_curve_))
 
 
-def test_keyboard_interrupt_keeps_weights_so_far(monkeypatch):
-    """Check that Ctrl-C during fit warns and keeps the weights of the steps done."""
+def test_keyboard_interrupt_goes_back_to_the_last_finished_epoch(monkeypatch):
+    """Check that Ctrl-C during fit warns and keeps the last finished epoch's model."""
     X, y = _classification(n_samples=120)
     params = {
         "hidden_layer_sizes": (5,),
@@ -515,35 +514,26 @@ def test_keyboard_interrupt_keeps_weights_so_far(monkeypatch):
         "max_iter": 10,
         "random_state": 0,
     }
+    calls = []
+    step = _optimizers.Adam.step
 
-    def interrupt_on_fifth_call(step):
-        calls = []
+    def interrupt_on_fifth_call(self, *args, **kwargs):
+        calls.append(None)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return step(self, *args, **kwargs)
 
-        def patched(self, *args, **kwargs):
-            calls.append(None)
-            if len(calls) == 5:
-                raise KeyboardInterrupt
-            return step(self, *args, **kwargs)
-
-        return patched
-
-    # Three batches per epoch: the fifth step is in the second epoch. The same
-    # interruption of scikit-learn's Adam gives the oracle.
-    monkeypatch.setattr(
-        _optimizers.Adam, "step", interrupt_on_fifth_call(_optimizers.Adam.step)
-    )
-    monkeypatch.setattr(
-        sk_optimizers.AdamOptimizer,
-        "update_params",
-        interrupt_on_fifth_call(sk_optimizers.AdamOptimizer.update_params),
-    )
+    # Three batches per epoch: the fifth step is in the second epoch, which is
+    # undone whole. scikit-learn's MLP stopped after one epoch gives the oracle.
+    monkeypatch.setattr(_optimizers.Adam, "step", interrupt_on_fifth_call)
     with pytest.warns(UserWarning, match="Training interrupted by user."):
         ours = skmlp.MLPClassifier(**params).fit(X, y)
-    with pytest.warns(UserWarning, match="Training interrupted by user."):
-        theirs = sk.MLPClassifier(**params).fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        theirs = sk.MLPClassifier(**{**params, "max_iter": 1}).fit(X, y)
 
     assert np.isfinite(ours.predict_proba(X)).all()
-    assert ours.n_iter_ == theirs.n_iter_ == 1
+    assert ours.n_iter_ == len(ours.loss_curve_) == 1
+    assert ours.t_ == theirs.t_
     for mine, reference in zip(_weights(ours), _weights(theirs), strict=True):
         assert_allclose(mine, reference, rtol=1e-6, atol=1e-8)
 

@@ -1,0 +1,21 @@
+"""The private scikit-learn names skmlp relies on, imported in this one place.
+
+scikit-learn may move or change its private helpers between releases; keeping
+every such import here means a change there is mended in one module.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import _check_partial_fit_first_call
+from sklearn.utils.parallel import _get_threadpool_controller
+from sklearn.utils.validation import _check_sample_weight
+
+__all__ = [
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_check_partial_fit_first_call",
+    "_check_sample_weight",
+    "_fit_context",
+    "_get_threadpool_controller",
+]
