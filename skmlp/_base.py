@@ -45,6 +45,11 @@ __all__ = ["BaseMLP"]
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
+_NO_HIDDEN_LAYER = (
+    "transform returns the last hidden layer's activations, but this network "
+    "has no hidden layer (hidden_layer_sizes=())."
+)
+
 
 def _check_weight_sum(sample_weight, name):
     """Raise a ValueError naming ``name`` unless the weights have a positive sum."""
@@ -521,14 +526,30 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """
         X = self._validated_input(X)
         if len(self.coefs_) < 2:
-            raise ValueError(
-                "transform returns the last hidden layer's activations, but this "
-                "network has no hidden layer (hidden_layer_sizes=())."
-            )
+            raise ValueError(_NO_HIDDEN_LAYER)
         hidden = HIDDEN_ACTIVATIONS[self.activation]
         return predict_output(
             X, self.coefs_[:-1], self.intercepts_[:-1], hidden, hidden
         )
+
+    def get_feature_names_out(self, input_features=None):
+        """Return names for the features ``transform`` gives: mlp0, mlp1, ...
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the names seen in fit; the output names do not
+            depend on them.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per unit of the last hidden layer.
+        """
+        check_is_fitted(self)
+        if len(self.coefs_) < 2:
+            raise ValueError(_NO_HIDDEN_LAYER)
+        return super().get_feature_names_out(input_features)
 
     @property
     def _n_features_out(self):

@@ -14,6 +14,20 @@ from ._losses import regression_loss
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 
 
+def _check_numeric(y, name):
+    """Raise a ValueError naming ``name`` when y holds strings, not numbers.
+
+    Converting strings such as "1.5" to floats would hide a target that is
+    really a label; scikit-learn's MLPRegressor rejects them too.
+    """
+    kind = np.asarray(y).dtype.kind
+    if kind in "USV":
+        raise ValueError(
+            f"MLPRegressor needs numeric targets, but {name} holds strings "
+            f"(dtype {np.asarray(y).dtype}). For class labels use MLPClassifier."
+        )
+
+
 class MLPRegressor(RegressorMixin, BaseMLP):
     """Multi-layer Perceptron regressor.
 
@@ -206,6 +220,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     # ---------------------------------------------- hooks used by BaseMLP.fit
     def _encode_targets(self, y, first_pass, incremental, classes):
         """Return (y as a 2-D float array, no encoder)."""
+        _check_numeric(y, "y")
         Y = np.asarray(y, dtype=float).reshape(len(y), -1)
         if self.loss == "poisson" and (Y < 0).any():
             raise ValueError(
@@ -218,6 +233,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return regression_loss(self.loss, self.huber_delta, self.quantile)
 
     def _encode_validation_targets(self, y_val, encoder):
+        _check_numeric(y_val, "y_val")
         return self._encode_targets(y_val, True, False, None)[0]
 
     @staticmethod

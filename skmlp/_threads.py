@@ -8,8 +8,7 @@ both; vector updates gain nothing from threads anyway. A BLAS that numpy and
 scipy share is left alone.
 
 Several fits may run at once in threads (a threading joblib backend, a user's
-thread pool). The limit is therefore shared: the first fit to enter sets it,
-the last one to leave restores what was there before the first.
+thread pool), so the limit is shared: see ``_SharedSingleThreadLimit``.
 """
 
 import contextlib
@@ -43,29 +42,35 @@ def _scipy_own_blas():
 
 
 class _SharedSingleThreadLimit:
-    """A one-thread limit on scipy's BLAS that overlapping holders share."""
+    """A one-thread limit on scipy's BLAS that concurrent fits share.
+
+    The fit that finds no limit in place sets it and is the one to restore it,
+    from its own thread, when it ends: OpenBLAS may ignore a change made from
+    another thread, so handing the restore over could leave the limit set.
+    Fits that overlap it run under its limit while it lasts.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._holders = 0
         self._limiter = None
 
     def acquire(self):
-        """Limit scipy's BLAS to one thread, unless a holder already has."""
+        """Set the limit unless one is in place; return whether this call owns it."""
         with self._lock:
-            if self._holders == 0:
-                scipy_blas = _scipy_own_blas()
-                if scipy_blas is not None and any(
-                    lib.num_threads != 1 for lib in scipy_blas.lib_controllers
-                ):
-                    self._limiter = scipy_blas.limit(limits=1)
-            self._holders += 1
+            if self._limiter is not None:
+                return False
+            scipy_blas = _scipy_own_blas()
+            if scipy_blas is None or all(
+                lib.num_threads == 1 for lib in scipy_blas.lib_controllers
+            ):
+                return False
+            self._limiter = scipy_blas.limit(limits=1)
+            return True
 
-    def release(self):
-        """Restore the limits found by the first holder, if this is the last one."""
-        with self._lock:
-            self._holders -= 1
-            if self._holders == 0 and self._limiter is not None:
+    def release(self, owned):
+        """Restore the limits found before, if this call set them."""
+        if owned:
+            with self._lock:
                 self._limiter.restore_original_limits()
                 self._limiter = None
 
@@ -76,8 +81,8 @@ _LIMIT = _SharedSingleThreadLimit()
 @contextlib.contextmanager
 def scipy_blas_on_one_thread():
     """Return a context in which the BLAS that scipy ships runs single-threaded."""
-    _LIMIT.acquire()
+    owned = _LIMIT.acquire()
     try:
         yield
     finally:
-        _LIMIT.release()
+        _LIMIT.release(owned)

@@ -8,6 +8,7 @@ float32 input, and the fitted attributes scikit-learn documents.
 import os
 import pickle
 import re
+import threading
 import warnings
 from itertools import pairwise
 
@@ -656,3 +657,39 @@ def test_poisson_regressor_predicts_positive_values():
     reg.set_params(random_state=0).fit(X, y)
     assert reg.out_activation_ == "exp"
     assert (reg.predict(X) > 0).all()
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_overlapping_fits_in_threads_restore_scipy_blas_threads(
+    two_blas_pools, monkeypatch
+):
+    """Check that fits overlapping in two threads leave scipy's BLAS as it was.
+
+    The first fit finishes while the second still runs, the order in which a
+    plain read-then-set of the limit would restore 1 thread for good.
+    """
+    both_inside, first_done = threading.Barrier(2), threading.Event()
+    waited = threading.local()
+    step = _optimizers.SGD.step
+
+    def meet_then_step(self, params, grads):
+        if not getattr(waited, "done", False):
+            waited.done = True
+            both_inside.wait(timeout=30)
+            if threading.current_thread().name == "second":
+                first_done.wait(timeout=30)
+        return step(self, params, grads)
+
+    monkeypatch.setattr(_optimizers.SGD, "step", meet_then_step)
+    X, y = _classification()
+
+    def fit(max_iter):
+        skmlp.MLPClassifier((5,), solver="sgd", max_iter=max_iter).fit(X, y)
+
+    second = threading.Thread(target=fit, args=(3,), name="second")
+    second.start()
+    fit(1)
+    first_done.set()
+    second.join(timeout=60)
+    assert not second.is_alive()
+    assert _blas_threads() == {"numpy": [2], "scipy": [2]}

@@ -44,7 +44,7 @@ from unittest import mock
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 from sklearn import neural_network as sk_nn
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -434,6 +434,7 @@ def _check_fit(problem):
         try:
             _fit(model, problem)
         except DOCUMENTED_ERRORS as exc:
+            event(f"fit raised {type(exc).__name__}")
             note(f"fit raised {type(exc).__name__}: {exc}")
             assert str(exc).strip(), f"{type(exc).__name__} without a message"
         else:
@@ -444,7 +445,9 @@ def _check_fit(problem):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             _assert_usable(model, problem.X)
+    event("fitted" if outputs is not None else "not fitted")
     if runtime:
+        event("RuntimeWarning")
         twin = _sklearn_twin(problem)
         assert twin is not None, (
             "RuntimeWarning with parameters scikit-learn does not have: "
@@ -679,6 +682,7 @@ def test_failed_call_leaves_fitted_model_unchanged(problem, data):
             error = exc
         else:
             error = None
+    event(f"{mutation}: {'raised' if error is not None else 'did not raise'}")
     if error is not None:
         _assert_same(before, vars(model))
         assert isinstance(error, DOCUMENTED_ERRORS) and str(error).strip(), (
@@ -798,6 +802,7 @@ def test_keyboard_interrupt_leaves_usable_model(data):
             interrupted = True
         else:
             interrupted = False
+    event(f"{mode}: {'re-raised' if interrupted else 'returned'}")
     if interrupted:
         epoch_done = first_epoch is not None and interrupt_at > first_epoch
         assert not epoch_done, (
@@ -833,7 +838,7 @@ def _prediction_inputs(n_features):
 def _fitted_models():
     rng = np.random.RandomState(0)
     X = rng.standard_normal((80, 5))
-    y_class = np.array(["a", "b", "c"])[(X[:, 0] > 0) + (X[:, 1] > 0.5)]
+    y_class = np.array(["a", "b", "c"])[(X[:, 0] > 0) * 1 + (X[:, 1] > 0.5)]
     y_reg = np.column_stack([X @ rng.standard_normal(5), np.sin(X[:, 0])])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -885,61 +890,61 @@ def _blas_limits():
     )
 
 
-def _two_fits():
+def _fit_pairs():
+    """Return pairs of (unfitted model, X, y) to train at the same time."""
     rng = np.random.RandomState(3)
     X = rng.standard_normal((120, 6))
     y_class = (X[:, 0] + X[:, 1] > 0).astype(int)
     y_reg = X @ rng.standard_normal(6)
-    return [
-        (
-            MLPClassifier((16,), solver="adam", max_iter=15, random_state=1),
-            X,
-            y_class,
+    adam = (MLPClassifier((16,), max_iter=15, random_state=1), X, y_class)
+    sgd = (
+        MLPRegressor(
+            hidden_layer_sizes=(12, 6), solver="sgd", max_iter=15, random_state=2
         ),
-        (
-            MLPRegressor(
-                hidden_layer_sizes=(12, 6),
-                solver="sgd",
-                max_iter=15,
-                random_state=2,
-                learning_rate_init=1e-3,
-            ),
-            X[:90],
-            y_reg[:90],
+        X[:90],
+        y_reg[:90],
+    )
+    lbfgs = (
+        MLPRegressor(
+            hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20, random_state=4
         ),
-    ]
-
-
-def _fit_quietly(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(X, y)
+        X[30:],
+        y_reg[30:],
+    )
+    return [(adam, sgd), (sgd, lbfgs), (lbfgs, adam)]
 
 
 def test_concurrent_fits_equal_serial_fits_and_keep_blas_limits():
     """Check that two fits in two threads equal serial fits and keep BLAS limits."""
     switch_interval = sys.getswitchinterval()
-    # More than one BLAS thread, so a fit has thread limits to set and restore.
-    with threadpool_limits(limits=2, user_api="blas"):
+    # warnings.catch_warnings is not thread safe: enter it once, out here.
+    # More than one BLAS thread, so that a fit has thread limits to set and
+    # restore; a tiny switch interval makes the threads interleave finely.
+    with warnings.catch_warnings(), threadpool_limits(limits=2, user_api="blas"):
+        warnings.simplefilter("ignore")
         before = _blas_limits()
-        serial = [_fit_quietly(model, X, y).coefs_ for model, X, y in _two_fits()]
+        serial = [
+            [copy.deepcopy(model).fit(X, y).coefs_ for model, X, y in pair]
+            for pair in _fit_pairs()
+        ]
         sys.setswitchinterval(1e-6)
         try:
-            for _ in range(20):
-                fits = _two_fits()
-                barrier = threading.Barrier(len(fits))
+            for round_ in range(30):
+                pair_index = round_ % len(serial)
+                pair = _fit_pairs()[pair_index]
+                barrier = threading.Barrier(len(pair))
 
-                def run(fit, barrier=barrier):
-                    model, X, y = fit
+                def fit(model_X_y, barrier=barrier):
+                    model, X, y = model_X_y
                     barrier.wait()
-                    return _fit_quietly(model, X, y).coefs_
+                    return model.fit(X, y).coefs_
 
-                with ThreadPoolExecutor(max_workers=len(fits)) as pool:
-                    concurrent = list(pool.map(run, fits))
-                for expected, got in zip(serial, concurrent, strict=True):
+                with ThreadPoolExecutor(max_workers=len(pair)) as pool:
+                    concurrent = list(pool.map(fit, pair))
+                for expected, got in zip(serial[pair_index], concurrent, strict=True):
                     for e, g in zip(expected, got, strict=True):
-                        assert np.array_equal(e, g)
-                assert _blas_limits() == before
+                        assert np.array_equal(e, g), f"round {round_}: weights differ"
+                assert _blas_limits() == before, f"round {round_}: BLAS limits changed"
         finally:
             sys.setswitchinterval(switch_interval)
 
