@@ -1,6 +1,5 @@
 """What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
 
-import copy
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -413,7 +412,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         previous = getattr(self, "_optimizer", None)
         same_kind = isinstance(previous, OPTIMIZERS[self.solver])
         if incremental and same_kind and previous.dtype == params.dtype:
-            return copy.deepcopy(previous)
+            return previous.copy()
         return OPTIMIZERS[self.solver](params.size, params.dtype, self)
 
     def _history(self, first_pass):

@@ -11,6 +11,7 @@ and the velocity and moments, which decay by a constant factor every step, are
 the same gradients give the same weights up to rounding.
 """
 
+import copy
 import math
 
 import numpy as np
@@ -46,6 +47,12 @@ class SGD:
             add_scaled(params, -lr, grads)  # p += mu * v - lr * g
         else:
             add_scaled(params, v.scale, v.values)  # p += v
+
+    def copy(self):
+        """Return an independent copy, to go back to this state later."""
+        twin = copy.copy(self)
+        twin.velocity = self.velocity.copy()
+        return twin
 
     def end_epoch(self, t):
         """Update the learning rate after an epoch; ``t`` counts samples seen."""
@@ -98,6 +105,15 @@ class Adam:
         work += self.epsilon / root
         np.divide(m.values, work, out=work)
         add_scaled(params, -self.learning_rate * m.scale / root, work)
+
+    def copy(self):
+        """Return an independent copy, to go back to this state later.
+
+        The copy shares the scratch buffer, which holds nothing between steps.
+        """
+        twin = copy.copy(self)
+        twin.m, twin.v = self.m.copy(), self.v.copy()
+        return twin
 
     def end_epoch(self, t):
         """Adam keeps its step size across epochs."""

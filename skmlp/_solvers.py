@@ -14,7 +14,6 @@ What a solver returns can always be used:
   epoch gave such parameters, ``NoFiniteEpoch`` is raised instead.
 """
 
-import copy
 import warnings
 from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
@@ -312,7 +311,7 @@ class _StochasticRun:
         self.kept = _Kept(start, None, start if continued_best else None)
 
     def _checkpoint(self, epoch, loss):
-        params, optimizer = self.params.copy(), copy.deepcopy(self.optimizer)
+        params, optimizer = self.params.copy(), self.optimizer.copy()
         return _Checkpoint(epoch, loss, params, optimizer, self.history.mark())
 
     def train(self):

@@ -58,6 +58,12 @@ class ScaledVector:
         """Add ``a * x`` to the vector in place, in one pass."""
         add_scaled(self.values, a / self.scale, x)
 
+    def copy(self):
+        """Return an independent copy of the vector."""
+        twin = ScaledVector.__new__(ScaledVector)
+        twin.values, twin.scale = self.values.copy(), self.scale
+        return twin
+
     def toarray(self):
         """Return the vector as a new array."""
         return self.scale * self.values

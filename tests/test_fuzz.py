@@ -38,6 +38,7 @@ import threading
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from types import BuiltinFunctionType, FunctionType
 from typing import NamedTuple
 from unittest import mock
 
@@ -412,9 +413,10 @@ def _assert_same(expected, actual, path="model"):
         _assert_same(expected.bit_generator.state, actual.bit_generator.state, path)
     elif isinstance(expected, int | str | bytes | np.generic | type(None)):
         assert expected == actual, f"{path}: {expected!r} -> {actual!r}"
-    elif callable(expected) and not hasattr(expected, "__dict__"):
+    elif isinstance(expected, FunctionType | BuiltinFunctionType | type):
+        # deepcopy keeps functions and classes: the same object is expected.
         assert expected is actual, f"{path}: {expected!r} -> {actual!r}"
-    elif hasattr(expected, "__dict__") and not callable(expected):
+    elif hasattr(expected, "__dict__"):
         _assert_same(vars(expected), vars(actual), f"{path}.__dict__")
     else:
         assert expected == actual, f"{path}: {expected!r} -> {actual!r}"
