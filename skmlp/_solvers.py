@@ -15,7 +15,7 @@ What a solver returns can always be used:
 """
 
 import warnings
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -69,17 +69,26 @@ class History:
 
     def mark(self):
         """Return what ``roll_back`` needs to come back to this point."""
-        return replace(self), len(self.loss_curve)
+        return (
+            len(self.loss_curve),
+            self.best_loss,
+            self.best_validation_score,
+            self.no_improvement_count,
+            self.t,
+        )
 
     def roll_back(self, mark):
         """Return to the state of ``mark``, forgetting the epochs recorded since."""
-        saved, n_epochs = mark
-        for record in fields(self):
-            value = getattr(self, record.name)
-            if isinstance(value, list):
-                del value[n_epochs:]
-            else:
-                setattr(self, record.name, getattr(saved, record.name))
+        n_epochs, *scalars = mark
+        for curve in (self.loss_curve, self.validation_scores, self.validation_losses):
+            if curve is not None:
+                del curve[n_epochs:]
+        (
+            self.best_loss,
+            self.best_validation_score,
+            self.no_improvement_count,
+            self.t,
+        ) = scalars
 
 
 @dataclass(frozen=True)
@@ -285,7 +294,6 @@ class _Checkpoint:
     params: np.ndarray
     optimizer: object
     history_mark: tuple | None = None
-    reason: str = ""
 
 
 class _Kept(NamedTuple):
@@ -335,10 +343,8 @@ class _StochasticRun:
         checkpoint = self._checkpoint(epoch, loss)
         lowest = self.kept.lowest_loss
         if lowest is None or loss < lowest.loss:
-            lowest = replace(checkpoint, reason="the lowest training loss")
-        best = self.kept.best_score
-        if improved:
-            best = replace(checkpoint, reason="the best validation score")
+            lowest = checkpoint
+        best = checkpoint if improved else self.kept.best_score
         return _Kept(checkpoint, lowest, best)
 
     def go_back_to_last_epoch(self):
@@ -359,35 +365,37 @@ class _StochasticRun:
         candidates = self._candidates(diverged_at, current)
         x_max = largest_magnitude(self.data.X)
         usable = [
-            kept
-            for kept in candidates
+            (kept, reason)
+            for kept, reason in candidates
             if self.objective.predicts_finite(kept.params, self.data.X, x_max)
         ]
         if not usable:
             raise NoFiniteEpoch
-        kept = usable[0]
+        kept, reason = usable[0]
         if diverged_at is not None:
-            _warn_kept(_diverged(diverged_at), f"iteration {kept.epoch}, {kept.reason}")
-        elif kept is not candidates[0]:
+            _warn_kept(_diverged(diverged_at), f"iteration {kept.epoch}, {reason}")
+        elif kept is not candidates[0][0]:
             problem = f"The weights of iteration {n_iter} give non-finite outputs."
-            _warn_kept(problem, f"iteration {kept.epoch}, {kept.reason}")
-        return TrainingResult(
-            kept.params, n_iter, kept.loss, self.history, kept.optimizer
-        )
+            _warn_kept(problem, f"iteration {kept.epoch}, {reason}")
+        params, optimizer = kept.params, kept.optimizer
+        return TrainingResult(params, n_iter, kept.loss, self.history, optimizer)
 
     def _candidates(self, diverged_at, current):
-        """Return the checkpoints to return, in order of preference."""
-        monitor, best = self.settings.monitor, self.kept.best_score
-        lowest = [] if self.kept.lowest_loss is None else [self.kept.lowest_loss]
+        """Return (checkpoint, why it is chosen) to fall back on, best first."""
+        monitor = self.settings.monitor
+        best, lowest = self.kept.best_score, self.kept.lowest_loss
+        fallback = [] if lowest is None else [(lowest, "the lowest training loss")]
         if diverged_at is not None:
-            return ([] if best is None else [best]) + lowest
-        if monitor is None:
-            return [current, *lowest]
-        if best is None:
+            return ([] if best is None else [(best, _BEST_SCORE)]) + fallback
+        if monitor is not None and best is None:
             _warn_no_finite_score(monitor)
-            return [current, *lowest]
+        if monitor is None or best is None:
+            return [(current, "the last one"), *fallback]
         # Early stopping's choice; its loss is still the last epoch's (as sklearn).
-        return [replace(best, loss=current.loss), *lowest]
+        return [(replace(best, loss=current.loss), _BEST_SCORE), *fallback]
+
+
+_BEST_SCORE = "the best validation score"
 
 
 def _warn_no_finite_score(monitor):

@@ -766,7 +766,7 @@ def test_keyboard_interrupt_leaves_usable_model(data):
     model = (MLPClassifier if classifier else MLPRegressor)(**params)
     modes = ["fresh fit", "refit"]
     if params["solver"] != "lbfgs":
-        modes.append("first partial_fit")
+        modes += ["first partial_fit", "early stopping"]
     mode = data.draw(st.sampled_from(modes))
     note(f"params={params!r}, mode={mode}")
     method, kwargs = "fit", {}
@@ -777,6 +777,9 @@ def test_keyboard_interrupt_leaves_usable_model(data):
     elif mode == "first partial_fit":
         method = "partial_fit"
         kwargs = {"classes": np.unique(y)} if classifier else {}
+    elif mode == "early stopping":
+        model.set_params(early_stopping=True, n_iter_no_change=2)
+        kwargs = {"X_val": X[::2], "y_val": y[::2]}
     args = (X, y)
     _, n_calls, first_epoch = _counting_run(model, method, args, kwargs)
     interrupt_at = data.draw(st.integers(1, n_calls))

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.optimize
 from numpy.testing import assert_allclose, assert_array_equal
 from same_state import assert_same_state
 from sklearn.datasets import load_breast_cancer, make_classification, make_regression
@@ -365,3 +366,30 @@ def test_partial_fit_appends_to_its_curve_in_place():
         clf.partial_fit(X[start : start + 50], y[start : start + 50])
     assert clf.loss_curve_ is curve
     assert len(curve) == 5
+
+
+def test_lbfgs_result_that_is_not_finite_falls_back_to_the_best_point(monkeypatch):
+    """Check that a non-finite L-BFGS result is replaced by the best point it saw."""
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    evaluated, starts = [], []
+
+    def minimize_then_blow_up(fun, x0, **kwargs):
+        starts.append(x0)
+        for scale in (1.0, 0.5, 3.0):
+            loss, _ = fun(scale * x0)
+            evaluated.append((loss, scale))
+        kwargs["callback"](scipy.optimize.OptimizeResult(fun=loss, x=3.0 * x0))
+        return scipy.optimize.OptimizeResult(
+            x=np.full_like(x0, np.nan), fun=np.nan, nit=1, status=0, message=""
+        )
+
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize_then_blow_up)
+    reg = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="lowest loss it evaluated"):
+        reg.fit(X, y)
+    best_loss, best_scale = min(evaluated)
+    assert reg.loss_ == best_loss
+    # scipy sees the coefficients of every layer, then the intercepts.
+    flat = np.concatenate([w.ravel() for w in [*reg.coefs_, *reg.intercepts_]])
+    assert_array_equal(flat, best_scale * starts[0])
+    assert np.isfinite(reg.predict(X)).all()
