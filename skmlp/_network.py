@@ -27,6 +27,10 @@ from itertools import pairwise
 
 import numpy as np
 
+from ._activations import OUTPUT_ACTIVATIONS
+
+IDENTITY = OUTPUT_ACTIVATIONS["identity"]
+
 
 @dataclass(frozen=True)
 class ParameterLayout:
@@ -195,7 +199,7 @@ def _layer_bounds(x_max, coefs, intercepts):
 
 
 def outputs_are_finite(X, coefs, intercepts, hidden, output, x_max=None):
-    """Return whether the outputs a_L are finite for every row of X.
+    """Return whether every layer's z_l, and a_L, is finite for every row of X.
 
     A bound on each layer settles it without a forward pass in nearly every
     case; only when a bound comes near overflow are the outputs computed.
@@ -210,12 +214,26 @@ def outputs_are_finite(X, coefs, intercepts, hidden, output, x_max=None):
             output_bound < output_limit
         ):
             return True
+        network = (coefs, intercepts, hidden, output)
         return all(
-            np.isfinite(
-                predict_output(X[rows], coefs, intercepts, hidden, output)
-            ).all()
-            for rows in _row_chunks(X.shape[0])
+            _every_layer_finite(X[rows], *network) for rows in _row_chunks(X.shape[0])
         )
+
+
+def _every_layer_finite(X, coefs, intercepts, hidden, output):
+    """Return whether z_l of every layer, and a_L, are finite for the rows of X.
+
+    z_l, not a_l: a saturating activation (tanh, logistic) turns an overflowed
+    z into a finite a, and predicting would still warn of the overflow.
+    """
+    a, last = X, len(coefs) - 1
+    for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        z = predict_output(a, [W], [b], None, IDENTITY)  # z_l = a_{l-1} @ W_l + b_l
+        if not np.isfinite(z).all():
+            return False
+        (output if layer == last else hidden).function(z)
+        a = z
+    return bool(np.isfinite(a).all())
 
 
 def _row_chunks(n_rows, chunk=4096):

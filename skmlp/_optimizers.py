@@ -117,12 +117,10 @@ class Adam:
         add_scaled(params, -self.learning_rate * m.scale / root, work)
 
     def copy(self):
-        """Return an independent copy, to go back to this state later.
-
-        The copy shares the scratch buffer, which holds nothing between steps.
-        """
+        """Return an independent copy, to go back to this state later."""
         twin = _shallow_copy(self)
         twin.m, twin.v = self.m.copy(), self.v.copy()
+        twin._work = np.empty_like(self._work)  # scratch: nothing to copy
         return twin
 
     def end_epoch(self, t):
