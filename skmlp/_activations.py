@@ -17,7 +17,11 @@ from scipy.special import erf, expit
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function ``a = f(z)`` and its derivative ``f'`` given ``a``."""
+    """An activation ``a = f(z)`` and its derivative ``f'``.
+
+    ``derivative_of`` says what the derivative takes: the layer's output a
+    ("output"), or its input z ("input", for gelu and silu).
+    """
 
     name: str
     function: Callable[[np.ndarray], None]

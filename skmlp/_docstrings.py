@@ -1,5 +1,7 @@
 """Docstring text shared by MLPClassifier and MLPRegressor."""
 
+import re
+
 HIDDEN_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element represents the number of neurons in the ith
@@ -269,4 +271,7 @@ def fill(template, **sections):
     }
     for name, text in sections.items():
         template = template.replace(f"<{name}>", text)
+    unfilled = re.findall(r"<[a-z_]+>", template)
+    if unfilled:
+        raise ValueError(f"No text for the docstring placeholders {unfilled}.")
     return template

@@ -5,7 +5,7 @@ Notation, for layers l = 1..L with a_0 = X::
     z_l = a_{l-1} @ W_l + b_l,   a_l = f(z_l)
     delta_l = dL/dz_l
     delta_L = a_L - Y                              (canonical link, see _losses)
-    delta_{l-1} = (delta_l @ W_l.T) * f'(a_{l-1})
+    delta_{l-1} = (delta_l @ W_l.T) * f'(z_{l-1})   (written in a_{l-1} where it can be)
     dL/dW_l = a_{l-1}.T @ delta_l,   dL/db_l = sum of delta_l over samples
 
 In code layers count from 0: ``coefs[layer]`` is W_{layer+1} and
@@ -100,7 +100,7 @@ def layer_buffers(n_rows, units, dtype):
 
 def _matmul(A, B, out):
     """Write A @ B into ``out``; A may be sparse (then one extra copy)."""
-    if isinstance(A, np.ndarray):  # checked first: it is cheaper than issparse
+    if isinstance(A, np.ndarray):  # anything else is a scipy sparse matrix
         return np.matmul(A, B, out=out)
     out[...] = A @ B
     return out

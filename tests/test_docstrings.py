@@ -15,6 +15,7 @@ from numpydoc.validate import validate
 from sklearn import neural_network
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._docstrings import fill
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
 
@@ -167,3 +168,9 @@ def test_lbfgs_sets_the_attributes_not_documented_as_stochastic_only(cls):
     for attribute in ClassDoc(cls)["Attributes"]:
         if "solver='sgd' or 'adam'" not in " ".join(attribute.desc):
             assert hasattr(estimator, attribute.name), attribute.name
+
+
+def test_fill_refuses_a_placeholder_it_has_no_text_for():
+    """Check that the docstring filler raises on a placeholder left unfilled."""
+    with pytest.raises(ValueError, match="<unknown>"):
+        fill("Parameters\n    <hidden>\n    <unknown>\n")
