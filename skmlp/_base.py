@@ -199,9 +199,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, request):
         """Train and commit; on any error, restore the estimator as it was."""
         before = dict(vars(self))
-        continuing = hasattr(self, "coefs_") and (
-            self.warm_start or request.incremental
-        )
+        continuing = self._continues_training(request.incremental)
         try:
             return self._fit_and_commit(X, y, sample_weight, request)
         except NoFiniteEpoch as error:
@@ -221,6 +219,10 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             self._restore(before)
             raise
 
+    def _continues_training(self, incremental):
+        """Return whether this call trains on from the fitted weights."""
+        return hasattr(self, "coefs_") and (self.warm_start or incremental)
+
     def _restore(self, attributes):
         vars(self).clear()
         vars(self).update(attributes)
@@ -228,7 +230,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _fit_and_commit(self, X, y, sample_weight, request):
         incremental = request.incremental
         self._check_training_options(incremental)
-        first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
+        first_pass = not self._continues_training(incremental)
         X, y, sample_weight = self._validate_training_data(
             X, y, sample_weight, first_pass
         )

@@ -362,16 +362,21 @@ class _StochasticRun:
         n_iter = len(self.history.loss_curve)
         last_loss = self.history.loss_curve[-1] if n_iter else np.nan
         current = _Checkpoint(n_iter, last_loss, self.params, self.optimizer)
+        monitor = self.settings.monitor
+        if diverged_at is None and monitor and self.kept.best_score is None:
+            _warn_no_finite_score(monitor)
         candidates = self._candidates(diverged_at, current)
         x_max = largest_magnitude(self.data.X)
-        usable = [
-            (kept, reason)
-            for kept, reason in candidates
-            if self.objective.predicts_finite(kept.params, self.data.X, x_max)
-        ]
-        if not usable:
+        kept, reason = next(
+            (
+                (kept, reason)
+                for kept, reason in candidates
+                if self.objective.predicts_finite(kept.params, self.data.X, x_max)
+            ),
+            (None, None),
+        )
+        if kept is None:
             raise NoFiniteEpoch
-        kept, reason = usable[0]
         if diverged_at is not None:
             _warn_kept(_diverged(diverged_at), f"iteration {kept.epoch}, {reason}")
         elif kept is not candidates[0][0]:
@@ -387,8 +392,6 @@ class _StochasticRun:
         fallback = [] if lowest is None else [(lowest, "the lowest training loss")]
         if diverged_at is not None:
             return ([] if best is None else [(best, _BEST_SCORE)]) + fallback
-        if monitor is not None and best is None:
-            _warn_no_finite_score(monitor)
         if monitor is None or best is None:
             return [(current, "the last one"), *fallback]
         # Early stopping's choice; its loss is still the last epoch's (as sklearn).
