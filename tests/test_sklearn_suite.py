@@ -52,6 +52,7 @@ def swapped_test_module(tmp_path):
     not (SKLEARN_TESTS / "test_mlp.py").exists(),
     reason="this scikit-learn was installed without its tests",
 )
+@pytest.mark.slow
 def test_sklearn_mlp_tests_pass_against_skmlp(swapped_test_module):
     """Check that scikit-learn's test_mlp.py passes with skmlp's estimators."""
     module = swapped_test_module.name
