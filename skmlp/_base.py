@@ -1,7 +1,7 @@
 """What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -14,14 +14,19 @@ from sklearn.base import (
     is_classifier,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_consistent_length, check_random_state, column_or_1d
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._early_stopping import (
+    given_validation_set,
+    split_off_validation,
+    validation_monitor,
+)
 from ._network import ParameterLayout, initial_params, predict_output
-from ._objective import Batch, Dropout, Network, Objective
-from ._optimizers import OPTIMIZERS
+from ._objective import Batch, Dropout, Network, Objective, as_targets
+from ._optimizers import OPTIMIZERS, UpdateRule
+from ._schedules import SCHEDULES, ScheduleSettings, schedule_for
 from ._sklearn_compat import (
     Interval,
     Options,
@@ -38,33 +43,15 @@ from ._solvers import (
     run_stochastic,
 )
 from ._threads import scipy_blas_on_one_thread
-from ._validation import split_off_validation, validation_monitor
+from ._weights import check_weight_sum, weighted_by_class
 
 __all__ = ["BaseMLP"]
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 _NO_HIDDEN_LAYER = (
     "transform returns the last hidden layer's activations, but this network "
     "has no hidden layer (hidden_layer_sizes=())."
 )
-
-
-def _check_weight_sum(sample_weight, name):
-    """Raise a ValueError naming ``name`` unless the weights have a positive sum."""
-    if sample_weight is not None and not sample_weight.sum() > 0:
-        raise ValueError(
-            f"{name} sums to {sample_weight.sum()}: training needs samples of "
-            "positive total weight."
-        )
-
-
-def _weighted_by_class(class_weights, y, sample_weight, dtype):
-    """Return sample_weight multiplied by the weight of each sample's class."""
-    if class_weights is None:
-        return sample_weight
-    weights = compute_sample_weight(class_weights, y).astype(dtype)
-    return weights if sample_weight is None else weights * sample_weight
 
 
 def _in_dtype_holding(Y, X, sample_weight):
@@ -110,13 +97,13 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -139,6 +126,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "scoring": [str, callable, None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     # ----------------------------------------------------------------- fitting
@@ -237,18 +225,20 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Y, encoder = self._encode_targets(y, first_pass, incremental, request.classes)
         X, sample_weight = _in_dtype_holding(Y, X, sample_weight)
         class_weights = self._class_weights(y, incremental)
-        sample_weight = _weighted_by_class(class_weights, y, sample_weight, X.dtype)
-        _check_weight_sum(sample_weight, "sample_weight")
+        sample_weight = weighted_by_class(class_weights, y, sample_weight, X.dtype)
+        check_weight_sum(sample_weight, "sample_weight")
         network = self._training_network(X, Y, encoder, first_pass)
         call = _FitCall(
             check_random_state(self.random_state),
             first_pass,
             incremental,
             encoder,
-            self._validation_data(request.validation, encoder, class_weights, X.dtype),
+            given_validation_set(
+                self, request.validation, encoder, class_weights, X.dtype
+            ),
         )
         params = self._starting_params(network, X.dtype, call)
-        data = Batch(X, self._training_targets(Y, X.dtype), sample_weight)
+        data = Batch(X, as_targets(Y, X.dtype), sample_weight)
         with scipy_blas_on_one_thread():
             result = self._run_solver(params, network, data, call)
         self._commit(result, network, call)
@@ -261,6 +251,12 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"dropout={self.dropout} needs a stochastic solver ('sgd' or "
                 "'adam'); solver='lbfgs' computes full-batch gradients."
+            )
+        if self.max_grad_norm is not None and self.solver == "lbfgs":
+            raise ValueError(
+                f"max_grad_norm={self.max_grad_norm} clips mini-batch gradients, "
+                "so it needs solver='sgd' or 'adam'; solver='lbfgs' does not "
+                "take such steps."
             )
         if self.dropout > 0 and not self._hidden_layer_sizes():
             raise ValueError(
@@ -296,47 +292,6 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return X, y, sample_weight
-
-    def _validation_data(self, validation, encoder, class_weights, dtype):
-        """Return the validation Batch given to fit, checked and encoded, or None.
-
-        Class weights apply to it as to the training data (and so to the
-        internal split), so that both ways of validating judge alike.
-        """
-        X_val, y_val, sample_weight_val = validation or (None, None, None)
-        if X_val is None and y_val is None:
-            return None
-        if y_val is None:
-            raise ValueError("X_val is provided, but y_val was not provided.")
-        if X_val is None:
-            raise ValueError("y_val is provided, but X_val was not provided.")
-        if not self.early_stopping or self.solver == "lbfgs":
-            raise ValueError(
-                "X_val and y_val are passed to fit, but they are only used for "
-                "early stopping: set early_stopping=True and solver='sgd' or 'adam'."
-            )
-        X_val = validate_data(
-            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
-        )
-        y_val = np.asarray(y_val)
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
-        check_consistent_length(X_val, y_val)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=dtype
-            )
-        Y_val = self._encode_validation_targets(y_val, encoder)
-        sample_weight_val = _weighted_by_class(
-            class_weights, y_val, sample_weight_val, dtype
-        )
-        _check_weight_sum(sample_weight_val, "sample_weight_val")
-        return Batch(X_val, self._training_targets(Y_val, dtype), sample_weight_val)
-
-    @staticmethod
-    def _training_targets(Y, dtype):
-        """Return Y as the objective takes it: boolean indicators, or X's dtype."""
-        return Y if Y.dtype == bool else Y.astype(dtype, copy=False)
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -394,9 +349,9 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             monitor=monitor,
         )
         objective = Objective(network, batch_size, params.dtype, self._dropout(call))
-        optimizer = self._optimizer_for(params, call.incremental)
+        update = self._update_rule_for(params, call.incremental)
         history = self._history(call.first_pass)
-        return run_stochastic(params, objective, optimizer, data, settings, history)
+        return run_stochastic(params, objective, update, data, settings, history)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -409,13 +364,29 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _optimizer_for(self, params, incremental):
-        """Return the optimiser to use: partial_fit continues the previous one."""
-        previous = getattr(self, "_optimizer", None)
-        same_kind = isinstance(previous, OPTIMIZERS[self.solver])
-        if incremental and same_kind and previous.dtype == params.dtype:
-            return previous.copy()
-        return OPTIMIZERS[self.solver](params.size, params.dtype, self)
+    def _update_rule_for(self, params, incremental):
+        """Return the optimiser and schedule to train with.
+
+        partial_fit carries on with the previous ones, state and step size
+        included (as scikit-learn's does), with the current ``max_grad_norm``.
+        """
+        previous = getattr(self, "_update_rule", None)
+        if incremental and self._same_kind(previous, params.dtype):
+            return replace(previous.copy(), max_grad_norm=self.max_grad_norm)
+        optimizer = OPTIMIZERS[self.solver].build(params.size, params.dtype, self)
+        settings = ScheduleSettings(
+            self.learning_rate_init, self.power_t, self.max_iter
+        )
+        schedule = schedule_for(self.learning_rate, self.solver, settings)
+        return UpdateRule(self.solver, optimizer, schedule, self.max_grad_norm)
+
+    def _same_kind(self, update_rule, dtype):
+        """Return whether update_rule is of this solver and trains in dtype."""
+        return (
+            update_rule is not None
+            and update_rule.solver == self.solver
+            and update_rule.optimizer.dtype == dtype
+        )
 
     def _history(self, first_pass):
         """Return the history to continue from: its scalars, and empty curves."""
@@ -441,7 +412,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             stratify = data.Y if is_classifier(self) and data.Y.shape[1] == 1 else None
             fraction, random_state = self.validation_fraction, call.random_state
             data, val = split_off_validation(data, fraction, stratify, random_state)
-            _check_weight_sum(data.sample_weight, "sample_weight (what the split left)")
+            check_weight_sum(data.sample_weight, "sample_weight (what the split left)")
         return data, validation_monitor(self, network, val, call.encoder)
 
     def _dropout(self, call):
@@ -473,7 +444,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.best_loss_ = history.best_loss
         self.best_validation_score_ = history.best_validation_score
         self._no_improvement_count = history.no_improvement_count
-        self._optimizer = result.optimizer
+        self._update_rule = result.update
         self._extend_curve("loss_curve_", history.loss_curve, continued)
         self._extend_curve("validation_scores_", history.validation_scores, continued)
         self._extend_curve(
@@ -573,7 +544,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         )
 
     def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in OPTIMIZERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."

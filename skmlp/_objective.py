@@ -54,6 +54,11 @@ class Batch(NamedTuple):
     sample_weight: np.ndarray | None = None
 
 
+def as_targets(Y, dtype):
+    """Return Y as the objective takes it: boolean indicators, or X's dtype."""
+    return Y if Y.dtype == bool else Y.astype(dtype, copy=False)
+
+
 @dataclass(frozen=True)
 class Dropout:
     """Inverted dropout: each hidden unit is zeroed with probability ``rate``."""

@@ -1,8 +1,15 @@
-"""Update rules for the stochastic solvers: SGD with momentum, and Adam.
+"""Update directions for the stochastic solvers: SGD with momentum, and Adam.
 
-An optimiser owns its state (velocity, moments, learning rate) as flat vectors
-shaped like the parameter buffer, and ``step(params, grads)`` updates
-``params`` in place. Deciding when to stop is the solver's job.
+An optimiser owns its state (velocity, moments) as flat vectors shaped like the
+parameter buffer; its protocol is
+
+- ``step(params, grads, learning_rate)``: update ``params`` in place, one step
+  of the size the schedule gives (see ``_schedules``);
+- ``copy()``: an independent copy of its state, to go back to later.
+
+Hyperparameters are explicit keywords. Deciding the step size is the
+schedule's job, deciding when to stop the solver's. ``OPTIMIZERS`` is the one
+list of them: the stochastic ``solver`` options and their documentation.
 
 Each update runs as a few whole-vector operations, in place or into buffers
 allocated once; every ``y += a * x`` is a single BLAS pass (``add_scaled``),
@@ -11,7 +18,11 @@ and the velocity and moments, which decay by a constant factor every step, are
 the same gradients give the same weights up to rounding.
 """
 
+import copy
 import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -30,26 +41,16 @@ def _shallow_copy(optimizer):
 
 
 class SGD:
-    """Stochastic gradient descent with (Nesterov) momentum and a schedule.
+    """Stochastic gradient descent with momentum mu, plain or Nesterov's."""
 
-    ``learning_rate`` is 'constant', 'invscaling' (``lr_0 / (t + 1) ** power_t``
-    after every epoch, t counting samples) or 'adaptive' (divided by 5 whenever
-    training stalls, see ``reduce_learning_rate``).
-    """
-
-    def __init__(self, n_params, dtype, settings):
-        self.learning_rate_init = settings.learning_rate_init
-        self.learning_rate = float(settings.learning_rate_init)
-        self.schedule = settings.learning_rate
-        self.momentum = settings.momentum
-        self.nesterov = settings.nesterovs_momentum
-        self.power_t = settings.power_t
+    def __init__(self, n_params, dtype, *, momentum, nesterov):
+        self.momentum, self.nesterov = momentum, nesterov
         self.dtype = np.dtype(dtype)
         self.velocity = ScaledVector(n_params, dtype)
 
-    def step(self, params, grads):
-        """Move ``params`` one step against ``grads``, in place."""
-        v, mu, lr = self.velocity, self.momentum, self.learning_rate
+    def step(self, params, grads, learning_rate):
+        """Move ``params`` one step of size ``learning_rate`` against ``grads``."""
+        v, mu, lr = self.velocity, self.momentum, learning_rate
         v.multiply_by(mu)
         v.add_scaled(-lr, grads)  # v = mu * v - lr * g
         if self.nesterov:
@@ -64,36 +65,20 @@ class SGD:
         twin.velocity = self.velocity.copy()
         return twin
 
-    def end_epoch(self, t):
-        """Update the learning rate after an epoch; ``t`` counts samples seen."""
-        if self.schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (t + 1) ** self.power_t
-
-    def reduce_learning_rate(self):
-        """Return whether training may go on with a smaller learning rate."""
-        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
-            return False
-        self.learning_rate /= 5.0
-        return True
-
 
 class Adam:
-    """Adam (Kingma and Ba, 2014) with bias-corrected step size."""
+    """Adam (Kingma and Ba, 2014): steps scaled by running moments of g and g**2."""
 
-    def __init__(self, n_params, dtype, settings):
-        self.learning_rate_init = settings.learning_rate_init
-        self.learning_rate = float(settings.learning_rate_init)
-        self.beta_1 = settings.beta_1
-        self.beta_2 = settings.beta_2
-        self.epsilon = settings.epsilon
+    def __init__(self, n_params, dtype, *, beta_1, beta_2, epsilon):
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
         self.dtype = np.dtype(dtype)
         self.m = ScaledVector(n_params, dtype)
         self.v = ScaledVector(n_params, dtype)
         self._work = np.empty(n_params, dtype=dtype)
 
-    def step(self, params, grads):
-        """Move ``params`` one step against ``grads``, in place."""
+    def step(self, params, grads, learning_rate):
+        """Move ``params`` one step of size about ``learning_rate``, in place."""
         self.t += 1
         m, v, work = self.m, self.v, self._work
         m.multiply_by(self.beta_1)
@@ -101,10 +86,11 @@ class Adam:
         v.multiply_by(self.beta_2)
         np.multiply(grads, grads, out=work)
         v.add_scaled(1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
-        # A Python float, not np.float64: a numpy float64 scalar would make every
-        # operation on float32 vectors run in float64 and cast back.
-        self.learning_rate = (
-            self.learning_rate_init
+        # Bias correction folded into the step size. A Python float, not
+        # np.float64: a numpy scalar would make every operation on float32
+        # vectors run in float64 and cast back.
+        lr_t = (
+            learning_rate
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
@@ -114,7 +100,7 @@ class Adam:
         np.sqrt(v.values, out=work)
         work += self.epsilon / root
         np.divide(m.values, work, out=work)
-        add_scaled(params, -self.learning_rate * m.scale / root, work)
+        add_scaled(params, -lr_t * m.scale / root, work)
 
     def copy(self):
         """Return an independent copy, to go back to this state later."""
@@ -123,12 +109,69 @@ class Adam:
         twin._work = np.empty_like(self._work)  # scratch: nothing to copy
         return twin
 
-    def end_epoch(self, t):
-        """Adam keeps its step size across epochs."""
 
-    def reduce_learning_rate(self):
-        """Return False: Adam has no schedule to fall back on."""
-        return False
+def clip_to_norm(grads, max_norm):
+    """Scale ``grads`` in place to Euclidean norm ``max_norm`` if it is larger."""
+    norm = math.sqrt(float(grads @ grads))
+    if norm > max_norm:
+        grads *= max_norm / norm
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+class Optimizer(Protocol):
+    """What an update direction offers the solver."""
+
+    def step(self, params, grads, learning_rate):
+        """Update ``params`` in place, one step of size ``learning_rate``."""
+
+    def copy(self):
+        """Return an independent copy of the optimiser's state."""
+
+
+@dataclass
+class UpdateRule:
+    """One training step: clip the gradient, then let the optimiser step.
+
+    The optimiser gives the direction, the schedule (see ``_schedules``) its
+    size, and ``max_grad_norm``, when set, caps the norm of the whole gradient
+    vector first, the way optax chains small transforms.
+    """
+
+    solver: str
+    optimizer: Optimizer
+    schedule: object
+    max_grad_norm: float | None = None
+
+    def step(self, params, grads):
+        """Update ``params`` in place from ``grads``; ``grads`` may be rescaled."""
+        if self.max_grad_norm is not None:
+            clip_to_norm(grads, self.max_grad_norm)
+        self.optimizer.step(params, grads, self.schedule.rate)
+
+    def copy(self):
+        """Return an independent copy, to go back to this state later."""
+        schedule = copy.copy(self.schedule)
+        return replace(self, optimizer=self.optimizer.copy(), schedule=schedule)
+
+
+class OptimizerEntry(NamedTuple):
+    """A ``solver`` option that steps through mini-batches, and its documentation."""
+
+    build: Callable
+    description: str
+
+
+OPTIMIZERS = {
+    "sgd": OptimizerEntry(
+        lambda n, dtype, p: SGD(
+            n, dtype, momentum=p.momentum, nesterov=p.nesterovs_momentum
+        ),
+        "stochastic gradient descent with momentum (Nesterov's by default).",
+    ),
+    "adam": OptimizerEntry(
+        lambda n, dtype, p: Adam(
+            n, dtype, beta_1=p.beta_1, beta_2=p.beta_2, epsilon=p.epsilon
+        ),
+        "Adam (Kingma and Ba, 2014), whose steps are scaled per parameter by "
+        "running averages of the gradient and its square.",
+    ),
+}

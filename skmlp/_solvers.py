@@ -119,7 +119,7 @@ class TrainingResult:
     n_iter: int
     loss: float
     history: History | None = None
-    optimizer: object = None
+    update: object = None
 
 
 def _gather(rows, order, out):
@@ -158,7 +158,7 @@ def _batch_buffers(data, batch_size):
     )
 
 
-def _run_epoch(params, grads, objective, optimizer, batches):
+def _run_epoch(params, grads, objective, update, batches):
     """Return the epoch's mean batch loss, or NaN as soon as a batch's is not finite.
 
     Batches whose sample weights sum to zero are skipped; the training data as
@@ -171,7 +171,7 @@ def _run_epoch(params, grads, objective, optimizer, batches):
             continue
         if not np.isfinite(batch_loss):
             return np.nan
-        optimizer.step(params, grads)
+        update.step(params, grads)
         n_rows = batch.Y.shape[0]
         total += batch_loss * n_rows
         n_seen += n_rows
@@ -210,12 +210,12 @@ def _stalled_message(settings):
     )
 
 
-def _keep_going_after_stall(optimizer, settings):
+def _keep_going_after_stall(schedule, settings):
     """Return whether training goes on after ``n_iter_no_change`` stalled epochs."""
     message = _stalled_message(settings)
-    if optimizer.reduce_learning_rate():
+    if schedule.reduce():
         if settings.verbose:
-            print(f"{message} Setting learning rate to {optimizer.learning_rate:f}")
+            print(f"{message} Setting learning rate to {schedule.rate:f}")
         return True
     if settings.verbose:
         print(f"{message} Stopping.")
@@ -267,10 +267,10 @@ def _record_epoch(history, loss, n_samples, settings):
         print(f"Iteration {len(history.loss_curve)}, loss = {loss:.8f}")
 
 
-def _should_stop(history, optimizer, settings, n_iter):
+def _should_stop(history, schedule, settings, n_iter):
     """Return whether training ends after this epoch, warning at max_iter."""
     if history.no_improvement_count > settings.n_iter_no_change:
-        if not _keep_going_after_stall(optimizer, settings):
+        if not _keep_going_after_stall(schedule, settings):
             return True
         history.no_improvement_count = 0
     if settings.incremental:
@@ -292,7 +292,7 @@ class _Checkpoint:
     epoch: int
     loss: float
     params: np.ndarray
-    optimizer: object
+    update: object
     history_mark: tuple | None = None
 
 
@@ -307,8 +307,8 @@ class _Kept(NamedTuple):
 class _StochasticRun:
     """One call's epochs, with the checkpoints that keep its result usable."""
 
-    def __init__(self, params, objective, optimizer, data, settings, history):
-        self.params, self.objective, self.optimizer = params, objective, optimizer
+    def __init__(self, params, objective, update, data, settings, history):
+        self.params, self.objective, self.update = params, objective, update
         self.data, self.settings, self.history = data, settings, history
         self.grads = np.empty_like(params)
         self.source = _BatchSource(data, settings)
@@ -319,23 +319,24 @@ class _StochasticRun:
         self.kept = _Kept(start, None, start if continued_best else None)
 
     def _checkpoint(self, epoch, loss):
-        params, optimizer = self.params.copy(), self.optimizer.copy()
-        return _Checkpoint(epoch, loss, params, optimizer, self.history.mark())
+        params, update = self.params.copy(), self.update.copy()
+        return _Checkpoint(epoch, loss, params, update, self.history.mark())
 
     def train(self):
         """Run the epochs; return the epoch whose loss diverged, or None."""
         for epoch in range(1, self.settings.max_iter + 1):
             batches = self.source.next_epoch()
             loss = _run_epoch(
-                self.params, self.grads, self.objective, self.optimizer, batches
+                self.params, self.grads, self.objective, self.update, batches
             )
             if not (np.isfinite(loss) and np.isfinite(self.params).all()):
                 return epoch
             _record_epoch(self.history, loss, self.data.Y.shape[0], self.settings)
             improved = _update_progress(self.history, self.params, self.settings)
-            self.optimizer.end_epoch(self.history.t)
+            self.update.schedule.end_epoch(self.history.t)
             self.kept = self._kept_after(epoch, loss, improved)
-            if _should_stop(self.history, self.optimizer, self.settings, epoch):
+            schedule = self.update.schedule
+            if _should_stop(self.history, schedule, self.settings, epoch):
                 return None
         return None
 
@@ -354,14 +355,14 @@ class _StochasticRun:
             raise KeyboardInterrupt  # nothing finished: the caller undoes the call
         warnings.warn("Training interrupted by user.", stacklevel=4)
         np.copyto(self.params, last.params)
-        self.optimizer = last.optimizer
+        self.update = last.update
         self.history.roll_back(last.history_mark)
 
     def result(self, diverged_at):
         """Return the TrainingResult: the preferred usable parameters."""
         n_iter = len(self.history.loss_curve)
         last_loss = self.history.loss_curve[-1] if n_iter else np.nan
-        current = _Checkpoint(n_iter, last_loss, self.params, self.optimizer)
+        current = _Checkpoint(n_iter, last_loss, self.params, self.update)
         monitor = self.settings.monitor
         if diverged_at is None and monitor and self.kept.best_score is None:
             _warn_no_finite_score(monitor)
@@ -382,8 +383,8 @@ class _StochasticRun:
         elif kept is not candidates[0][0]:
             problem = f"The weights of iteration {n_iter} give non-finite outputs."
             _warn_kept(problem, f"iteration {kept.epoch}, {reason}")
-        params, optimizer = kept.params, kept.optimizer
-        return TrainingResult(params, n_iter, kept.loss, self.history, optimizer)
+        params, update = kept.params, kept.update
+        return TrainingResult(params, n_iter, kept.loss, self.history, update)
 
     def _candidates(self, diverged_at, current):
         """Return (checkpoint, why it is chosen) to fall back on, best first."""
@@ -412,12 +413,12 @@ def _warn_no_finite_score(monitor):
     )
 
 
-def run_stochastic(params, objective, optimizer, data, settings, history):
+def run_stochastic(params, objective, update, data, settings, history):
     """Train ``params`` in place with mini-batch epochs; return a TrainingResult.
 
     ``history`` (scalars and this call's empty curves) is updated in place.
     """
-    run = _StochasticRun(params, objective, optimizer, data, settings, history)
+    run = _StochasticRun(params, objective, update, data, settings, history)
     # Overflow is caught as a non-finite loss or weight, not as a warning.
     with np.errstate(all="ignore"):
         try:

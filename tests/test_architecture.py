@@ -2,8 +2,9 @@
 
 A module imports only modules of a lower layer::
 
-    _sklearn_compat  <  _activations, _losses, _vectors, _threads  <  _network
-    <  _objective  <  _optimizers, _solvers, _validation  <  _base
+    _sklearn_compat  <  _activations, _losses, _vectors, _threads, _schedules,
+    _weights  <  _network
+    <  _objective  <  _optimizers, _solvers, _early_stopping  <  _base
     <  _classifier, _regressor  <  __init__
 
 ``_docstrings`` is a leaf that only the estimator modules use, and
@@ -26,11 +27,13 @@ LAYERS = {
     "_losses": 0,
     "_vectors": 0,
     "_threads": 0,
+    "_schedules": 0,
+    "_weights": 0,
     "_network": 1,
     "_objective": 2,
     "_optimizers": 3,
     "_solvers": 3,
-    "_validation": 3,  # early-stopping validation set, beside the solvers
+    "_early_stopping": 3,  # its held-out set and monitor, beside the solvers
     "_base": 4,
     "_classifier": 5,
     "_regressor": 5,

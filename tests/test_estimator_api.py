@@ -338,7 +338,7 @@ def test_training_runs_scipy_blas_on_one_thread(
             scipy.optimize, "minimize", recording(scipy.optimize.minimize)
         )
     else:
-        optimizer = _optimizers.OPTIMIZERS[solver]
+        optimizer = {"sgd": _optimizers.SGD, "adam": _optimizers.Adam}[solver]
         monkeypatch.setattr(optimizer, "step", recording(optimizer.step))
     X, y = _classification()
     clf = skmlp.MLPClassifier((5,), solver=solver, max_iter=5, random_state=0)
@@ -672,13 +672,13 @@ def test_overlapping_fits_in_threads_restore_scipy_blas_threads(
     waited = threading.local()
     step = _optimizers.SGD.step
 
-    def meet_then_step(self, params, grads):
+    def meet_then_step(self, params, grads, learning_rate):
         if not getattr(waited, "done", False):
             waited.done = True
             both_inside.wait(timeout=30)
             if threading.current_thread().name == "second":
                 first_done.wait(timeout=30)
-        return step(self, params, grads)
+        return step(self, params, grads, learning_rate)
 
     monkeypatch.setattr(_optimizers.SGD, "step", meet_then_step)
     X, y = _classification()

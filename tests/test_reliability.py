@@ -346,7 +346,7 @@ def test_interrupt_before_any_epoch_propagates_and_changes_nothing(monkeypatch):
     clf = MLPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
     before = copy.deepcopy(vars(clf))
 
-    def interrupt(self, params, grads):
+    def interrupt(self, params, grads, learning_rate):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_optimizers.Adam, "step", interrupt)

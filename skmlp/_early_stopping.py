@@ -12,9 +12,13 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
+from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils.validation import validate_data
 
 from ._network import predict_output
-from ._objective import Batch
+from ._objective import Batch, as_targets
+from ._sklearn_compat import _check_sample_weight
+from ._weights import check_weight_sum, weighted_by_class
 
 
 class ValidationMonitor(NamedTuple):
@@ -26,6 +30,49 @@ class ValidationMonitor(NamedTuple):
 
     measure: Callable[[np.ndarray], tuple[float, float]]
     scoring: object
+
+
+def given_validation_set(estimator, validation, encoder, class_weights, dtype):
+    """Return the validation Batch given to fit, checked and encoded, or None.
+
+    ``validation`` is (X_val, y_val, sample_weight_val) as passed to ``fit``.
+
+    Class weights apply to it as to the training data (and so to the
+    internal split), so that both ways of validating judge alike.
+    """
+    X_val, y_val, sample_weight_val = validation or (None, None, None)
+    if X_val is None and y_val is None:
+        return None
+    if y_val is None:
+        raise ValueError("X_val is provided, but y_val was not provided.")
+    if X_val is None:
+        raise ValueError("y_val is provided, but X_val was not provided.")
+    if not estimator.early_stopping or estimator.solver == "lbfgs":
+        raise ValueError(
+            "X_val and y_val are passed to fit, but they are only used for "
+            "early stopping: set early_stopping=True and solver='sgd' or 'adam'."
+        )
+    X_val = validate_data(
+        estimator, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+    )
+    y_val = np.asarray(y_val)
+    if y_val.ndim == 2 and y_val.shape[1] == 1:
+        y_val = column_or_1d(y_val, warn=True)
+    check_consistent_length(X_val, y_val)
+    if sample_weight_val is not None:
+        sample_weight_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype)
+    Y_val = estimator._encode_validation_targets(y_val, encoder)
+    sample_weight_val = weighted_by_class(
+        class_weights, y_val, sample_weight_val, dtype
+    )
+    check_weight_sum(sample_weight_val, "sample_weight_val")
+    return Batch(X_val, as_targets(Y_val, dtype), sample_weight_val)
+
+
+@staticmethod
+def _training_targets(Y, dtype):
+    """Return Y as the objective takes it: boolean indicators, or X's dtype."""
+    return Y if Y.dtype == bool else Y.astype(dtype, copy=False)
 
 
 def split_off_validation(data, fraction, stratify, random_state):

@@ -1,0 +1,148 @@
+"""Tests of the learning-rate schedules against their formulas, and of their use."""
+
+import math
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+
+from skmlp import MLPClassifier, MLPRegressor, _optimizers
+from skmlp._schedules import (
+    SCHEDULES,
+    Adaptive,
+    Constant,
+    Cosine,
+    InvScaling,
+    ScheduleSettings,
+    schedule_for,
+)
+
+SETTINGS = ScheduleSettings(learning_rate_init=0.1, power_t=0.25, max_iter=4)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_every_schedule_starts_at_learning_rate_init(name):
+    """Check that every registered schedule's first epoch uses learning_rate_init."""
+    schedule = SCHEDULES[name].build(SETTINGS)
+    assert schedule.rate == 0.1
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_every_schedule_is_documented(name):
+    """Check that each schedule has a description, shown in the docstring."""
+    assert SCHEDULES[name].description
+    assert f"'{name}'" in MLPClassifier.__doc__
+
+
+@pytest.mark.parametrize("schedule", [Constant(0.1), Adaptive(0.1)])
+def test_constant_and_adaptive_keep_their_rate_after_an_epoch(schedule):
+    """Check that end_epoch leaves the constant and adaptive rates alone."""
+    schedule.end_epoch(t=500)
+    assert schedule.rate == 0.1
+
+
+def test_invscaling_rate():
+    """Check eta = eta_0 / (t + 1) ** power_t, always computed from eta_0."""
+    schedule = InvScaling(0.1, power_t=0.25)
+    schedule.end_epoch(t=80)
+    # (80 + 1) ** 0.25 = 3
+    assert_allclose(schedule.rate, 0.1 / 3, rtol=1e-14)
+    schedule.end_epoch(t=15)
+    assert_allclose(schedule.rate, 0.1 / 2, rtol=1e-14)
+
+
+def test_adaptive_rate_is_divided_by_five_until_1e_6():
+    """Check that reduce divides the adaptive rate by 5 and stops at 1e-6."""
+    schedule = Adaptive(1e-5)
+    assert schedule.reduce() is True  # 1e-5 -> 2e-6
+    assert schedule.reduce() is True  # 2e-6 -> 4e-7
+    assert schedule.reduce() is False
+    assert_allclose(schedule.rate, 4e-7, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "schedule", [Constant(0.1), InvScaling(0.1, 0.5), Cosine(0.1, 5)]
+)
+def test_other_schedules_are_not_reduced(schedule):
+    """Check that reduce returns False and keeps the rate of other schedules."""
+    assert schedule.reduce() is False
+    assert schedule.rate == 0.1
+
+
+def test_cosine_rates_follow_the_formula_and_hold_after_max_iter():
+    """Check eta_e = eta_0 (1 + cos(pi e / max_iter)) / 2, held after max_iter."""
+    schedule = Cosine(0.1, max_iter=4)
+    rates = [schedule.rate]
+    for _ in range(6):
+        schedule.end_epoch(t=0)
+        rates.append(schedule.rate)
+    # cos(0), cos(pi/4), cos(pi/2), cos(3 pi/4), then epoch 3's value held
+    expected = [0.1 * (1 + math.cos(math.pi * e / 4)) / 2 for e in (0, 1, 2, 3)]
+    assert_allclose(rates, [*expected, expected[-1], expected[-1], expected[-1]])
+
+
+@pytest.mark.parametrize("name", ["constant", "invscaling", "adaptive"])
+def test_sklearn_schedules_are_ignored_by_adam(name):
+    """Check that scikit-learn's schedules give Adam a constant rate, as there."""
+    schedule = schedule_for(name, "adam", SETTINGS)
+    schedule.end_epoch(t=1000)
+    assert schedule.rate == 0.1
+    assert schedule.reduce() is False
+
+
+def _data():
+    return make_classification(n_samples=60, n_features=5, random_state=0)
+
+
+def _record_rates(monkeypatch, optimizer_class):
+    """Return the list that every step's learning rate is appended to."""
+    seen, step = [], optimizer_class.step
+
+    def recording(self, params, grads, learning_rate):
+        seen.append(learning_rate)
+        return step(self, params, grads, learning_rate)
+
+    monkeypatch.setattr(optimizer_class, "step", recording)
+    return seen
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_cosine_fit_steps_with_the_cosine_rates(solver, monkeypatch):
+    """Check that a cosine fit steps with eta_e in epoch e, for sgd and adam."""
+    optimizer_class = {"sgd": _optimizers.SGD, "adam": _optimizers.Adam}[solver]
+    seen = _record_rates(monkeypatch, optimizer_class)
+    X, y = _data()
+    clf = MLPClassifier(
+        (4,), solver=solver, learning_rate="cosine", batch_size=20, max_iter=4
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    expected = [0.001 * (1 + math.cos(math.pi * e / 4)) / 2 for e in range(4)]
+    assert seen == [rate for rate in expected for _ in range(3)]  # 3 batches
+
+
+def test_cosine_partial_fit_counts_calls_as_epochs(monkeypatch):
+    """Check that partial_fit moves the cosine rate on once per call, then holds."""
+    seen = _record_rates(monkeypatch, _optimizers.SGD)
+    X, y = _data()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(3,), solver="sgd", learning_rate="cosine", max_iter=2
+    )
+    for _ in range(4):
+        reg.partial_fit(X, y)
+    # eta_0 (1 + cos 0) / 2, then eta_0 (1 + cos(pi / 2)) / 2 from max_iter - 1 on
+    assert_allclose(seen, [0.001, 0.0005, 0.0005, 0.0005], rtol=1e-15)
+
+
+def test_cosine_and_max_grad_norm_are_tunable_by_grid_search():
+    """Check that GridSearchCV tunes learning_rate='cosine' and max_grad_norm."""
+    X, y = _data()
+    grid = {"learning_rate": ["constant", "cosine"], "max_grad_norm": [None, 1.0]}
+    base = MLPClassifier((3,), max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        search = GridSearchCV(base, grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
