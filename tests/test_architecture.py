@@ -1,4 +1,4 @@
-"""Tests that the package imports follow the layering of the style guide.
+"""Tests that the package imports follow the layering in docs/contributing.rst.
 
 A module imports only modules of a lower layer::
 
