@@ -1,35 +1,39 @@
-"""Smoke test of benchmarks/bench_epoch.py: it runs and prints the promised table."""
+"""Smoke tests of benchmarks/: every script runs and prints the promised table."""
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_epoch.py"
-
-
-def _load_benchmark():
-    # The script imports its sibling lean_loop.py, as when run from benchmarks/.
-    if str(BENCHMARK.parent) not in sys.path:
-        sys.path.insert(0, str(BENCHMARK.parent))
-    spec = importlib.util.spec_from_file_location("bench_epoch", BENCHMARK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+TINY_RUN = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
 
 
+def _load(name):
+    # The scripts import each other as siblings, as when run from their folders.
+    for folder in (BENCHMARKS, BENCHMARKS / "analysis"):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    return importlib.import_module(name)
+
+
+def _cells(line):
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+@pytest.mark.slow
 def test_benchmark_prints_one_row_per_case():
     """Check that a tiny run prints a table with every column and a row per case."""
-    bench = _load_benchmark()
+    bench = _load("bench_epoch")
     names = [case.name for case in bench.CASES]
-    argv = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
-    argv += ["--lbfgs-iter", "1", "--pause", "0.01", "--cases", ",".join(names)]
+    argv = [*TINY_RUN, "--lbfgs-iter", "1", "--pause", "0.01"]
 
-    table = bench.main(argv)
+    table = bench.main([*argv, "--cases", ",".join(names)])
 
     header, rule, *rows = table.splitlines()
-    assert [cell.strip() for cell in header.strip("|").split("|")] == [
+    assert _cells(header) == [
         "case",
         "unit",
         "skmlp",
@@ -50,19 +54,21 @@ def test_benchmark_prints_one_row_per_case():
         assert ratio > 0
 
 
-def test_benchmark_prints_the_lower_bound_of_each_epoch_case(capsys):
+@pytest.mark.slow
+def test_floor_prints_the_lower_bound_of_each_epoch_case(capsys):
     """Check that epoch cases get a lower-bound row whose floor sums its parts."""
-    bench = _load_benchmark()
-    epoch_cases = [case.name for case in bench.CASES if case.kind == "epoch"]
-    argv = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
-    argv += ["--cases", ",".join([*epoch_cases, "predict-1row"])]
+    floor = _load("floor")
+    epoch_cases = [case.name for case in floor.EPOCH_CASES]
+    assert epoch_cases == [
+        case.name for case in floor.bench_epoch.CASES if case.kind == "epoch"
+    ]
 
-    bench.main(argv)
+    floor.main([*TINY_RUN, "--cases", ",".join(epoch_cases)])
 
     output = capsys.readouterr().out
     floor_section = output.split("Lower bound of an epoch")[1].strip().splitlines()
     header, rule, *rows = [line for line in floor_section[1:] if line.startswith("|")]
-    assert [cell.strip() for cell in header.strip("|").split("|")] == [
+    assert _cells(header) == [
         "case",
         "products at numpy speed",
         "+ gather",
@@ -78,23 +84,56 @@ def test_benchmark_prints_the_lower_bound_of_each_epoch_case(capsys):
         "skmlp / lean",
     ]
     assert set(rule) == {"|", "-"}
-    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    cells = [_cells(row) for row in rows]
     assert [row[0] for row in cells] == epoch_cases
     for row in cells:
         parts = [float(cell.removesuffix(" s")) for cell in row[1:5]]
-        floor, sklearn_time = (float(cell.removesuffix(" s")) for cell in row[5:7])
+        floor_time, sklearn_time = (float(cell.removesuffix(" s")) for cell in row[5:7])
         assert all(part > 0 for part in parts)
         # Each cell is rounded to 4 significant digits.
-        assert abs(floor - sum(parts)) <= 2e-3 * floor
-        assert abs(float(row[7]) - floor / sklearn_time) <= 0.01
+        assert abs(floor_time - sum(parts)) <= 2e-3 * floor_time
+        assert abs(float(row[7]) - floor_time / sklearn_time) <= 0.01
         lean = float(row[10].removesuffix(" s"))
         assert lean > 0
         assert abs(float(row[11]) - lean / sklearn_time) <= 0.01
 
 
+@pytest.mark.slow
+def test_lean_loop_prints_its_time_beside_both_libraries():
+    """Check that the lean loop's run prints its time and ratios for each case."""
+    lean_loop = _load("lean_loop")
+    names = [case.name for case in lean_loop.EPOCH_CASES[:2]]
+
+    table = lean_loop.main([*TINY_RUN, "--cases", ",".join(names)])
+
+    header, rule, *rows = table.splitlines()
+    assert _cells(header) == ["case", "lean loop", "lean / sklearn", "skmlp / lean"]
+    assert set(rule) == {"|", "-"}
+    cells = [_cells(row) for row in rows]
+    assert [row[0] for row in cells] == names
+    for row in cells:
+        assert float(row[1].removesuffix(" s")) > 0
+        assert float(row[2]) > 0
+        assert float(row[3]) > 0
+
+
+@pytest.mark.slow
+def test_threads_prints_the_lowest_speedup_of_each_case():
+    """Check that the thread study names each fit case with a positive speed-up."""
+    threads = _load("threads")
+    names = ["adam-100-f32", "lbfgs-100-f64"]
+
+    line = threads.main([*TINY_RUN, "--lbfgs-iter", "1", "--cases", ",".join(names)])
+
+    assert line.startswith("numpy's products on 2 threads against one")
+    speedups = dict(cell.split() for cell in line.split(": ")[1].split(", "))
+    assert list(speedups) == names
+    assert all(float(value) > 0 for value in speedups.values())
+
+
 def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
     """Check that each repeat pairs the libraries, in turns first, for the ratio."""
-    bench = _load_benchmark()
+    bench, floor = _load("bench_epoch"), _load("floor")
     calls = []
     skmlp_times, sklearn_times = iter([1.0, 2.0, 6.0]), iter([2.0, 8.0, 3.0])
 
@@ -105,14 +144,14 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
 
         return run
 
-    def fake_plan(case, data, settings):
+    def fake_plan(case, data, settings, extra=None):
         measures = {
             "skmlp": measure("skmlp", skmlp_times),
             "sklearn": measure("sklearn", sklearn_times),
             "numpy": measure("numpy", iter([1.0] * 3)),
             "products": measure("products", iter([1.0, 1.0, 3.0])),
             "lean loop": measure("lean loop", iter([4.0, 1.0, 1.0])),
-            **{part: measure(part, iter([0.0] * 3)) for part in bench.FLOOR_PARTS[1:]},
+            **{part: measure(part, iter([0.0] * 3)) for part in floor.FLOOR_PARTS[1:]},
         }
         return bench.Plan(measures, flops=1.0)
 
@@ -134,7 +173,7 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
     assert bench.table_row(result)[4] == "0.50"
     # Floors 1, 1, 3 against 2, 8, 3: paired 0.5, not the medians' 1/3; and
     # skmlp / floor is paired too: 1/1, 2/1, 6/3.
-    row = bench.floor_row(result)
+    row = floor.floor_row(result)
     assert row[5] == "1 s"
     assert row[7] == "0.50"
     assert row[9] == "2.00"
@@ -146,26 +185,27 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
 
 def test_notes_name_the_cases_run_while_a_core_was_busy():
     """Check that a low thread speed-up is reported, and a full one is not."""
-    bench = _load_benchmark()
+    bench, threads = _load("bench_epoch"), _load("threads")
     free, shared = (
-        bench.Result(case, {}, {}, None, None, None, thread_speedup=speedup)
+        bench.Result(case, {}, {"thread speed-up": [speedup]}, None, None, None)
         for case, speedup in zip(bench.CASES[:2], (1.9, 1.3), strict=True)
     )
 
-    line = bench.speedup_line([free, shared], threads=2)
-    notes = bench.unsteady_notes([free, shared], threads=2)
+    line = threads.speedup_line([free, shared], threads=2)
+    notes = threads.unsteady_notes([free, shared], threads=2)
 
     assert f"{free.case.name} 1.90, {shared.case.name} 1.30" in line
     assert len(notes) == 2
     assert f"during {shared.case.name} (1.30)" in notes[0]
     assert free.case.name not in notes[0]
-    assert bench.unsteady_notes([free], threads=2) == []
-    assert bench.speedup_line([], threads=2) == ""
+    assert threads.unsteady_notes([free], threads=2) == []
+    assert threads.speedup_line([], threads=2) == ""
 
 
+@pytest.mark.slow
 def test_lean_loop_ends_at_the_weights_fit_learns():
     """Check that the benchmark's lean loop trains exactly what skmlp's fit trains."""
-    bench = _load_benchmark()
+    bench, lean_loop = _load("bench_epoch"), _load("lean_loop")
     settings = bench.Settings(
         n_samples=450,
         epochs=2,
@@ -175,7 +215,7 @@ def test_lean_loop_ends_at_the_weights_fit_learns():
         call_fraction=1.0,
     )
     data = bench.make_data(settings.n_samples, settings.random_state)
-    epoch_cases = [case for case in bench.CASES if case.kind == "epoch"]
+    epoch_cases = lean_loop.EPOCH_CASES
     assert {case.solver for case in epoch_cases} == {"adam", "sgd"}
     assert {case.estimator for case in epoch_cases} == {"MLPClassifier", "MLPRegressor"}
     for case in epoch_cases:
@@ -186,7 +226,7 @@ def test_lean_loop_ends_at_the_weights_fit_learns():
             [array.ravel() for array in (*model.coefs_, *model.intercepts_)]
         )
 
-        params, seconds = bench.lean_fit(case, X, y, settings)
+        params, seconds = lean_loop.lean_fit(case, X, y, settings)
 
         assert model.n_iter_ == settings.epochs
         assert params.dtype == fitted.dtype
