@@ -75,11 +75,13 @@ class Adam:
         self.dtype = np.dtype(dtype)
         self.m = ScaledVector(n_params, dtype)
         self.v = ScaledVector(n_params, dtype)
-        self._work = np.empty(n_params, dtype=dtype)
+        self._work = None  # scratch for each step, allocated at the first one
 
     def step(self, params, grads, learning_rate):
         """Move ``params`` one step of size about ``learning_rate``, in place."""
         self.t += 1
+        if self._work is None:
+            self._work = np.empty_like(self.m.values)
         m, v, work = self.m, self.v, self._work
         m.multiply_by(self.beta_1)
         m.add_scaled(1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
@@ -106,7 +108,7 @@ class Adam:
         """Return an independent copy, to go back to this state later."""
         twin = _shallow_copy(self)
         twin.m, twin.v = self.m.copy(), self.v.copy()
-        twin._work = np.empty_like(self._work)  # scratch: nothing to copy
+        twin._work = None  # scratch: nothing to copy, allocated when it steps
         return twin
 
 
