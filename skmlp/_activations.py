@@ -20,13 +20,17 @@ class Activation:
     """An activation ``a = f(z)`` and its derivative ``f'``.
 
     ``derivative_of`` says what the derivative takes: the layer's output a
-    ("output"), or its input z ("input", for gelu and silu).
+    ("output"), or its input z ("input", for gelu and silu). ``description``
+    is the formula of f(z) that the estimators' docstrings list, and
+    ``skmlp_only`` marks an activation scikit-learn's MLP does not offer.
     """
 
     name: str
     function: Callable[[np.ndarray], None]
     derivative: Callable[[np.ndarray, np.ndarray], None] | None = None
     derivative_of: str = "output"
+    description: str = ""
+    skmlp_only: bool = False
 
 
 def _identity(z):
@@ -134,26 +138,73 @@ def _exp(z):
 HIDDEN_ACTIVATIONS = {
     activation.name: activation
     for activation in (
-        Activation("identity", _identity, _identity_derivative),
-        Activation("logistic", _logistic, _logistic_derivative),
-        Activation("tanh", _tanh, _tanh_derivative),
-        Activation("relu", _relu, _relu_derivative),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
-        Activation("elu", _elu, _elu_derivative),
-        Activation("softplus", _softplus, _softplus_derivative),
-        Activation("silu", _silu, _silu_derivative, derivative_of="input"),
-        Activation("gelu", _gelu, _gelu_derivative, derivative_of="input"),
+        Activation(
+            "identity",
+            _identity,
+            _identity_derivative,
+            description="z, no nonlinearity (a linear bottleneck layer)",
+        ),
+        Activation(
+            "logistic",
+            _logistic,
+            _logistic_derivative,
+            description="1 / (1 + exp(-z)), the logistic sigmoid",
+        ),
+        Activation("tanh", _tanh, _tanh_derivative, description="tanh(z)"),
+        Activation("relu", _relu, _relu_derivative, description="max(0, z)"),
+        Activation(
+            "leaky_relu",
+            _leaky_relu,
+            _leaky_relu_derivative,
+            description=f"max(z, {_LEAKY_SLOPE} z)",
+            skmlp_only=True,
+        ),
+        Activation(
+            "elu",
+            _elu,
+            _elu_derivative,
+            description="z where z > 0, else exp(z) - 1",
+            skmlp_only=True,
+        ),
+        Activation(
+            "softplus",
+            _softplus,
+            _softplus_derivative,
+            description="log(1 + exp(z)), a smooth relu",
+            skmlp_only=True,
+        ),
+        Activation(
+            "silu",
+            _silu,
+            _silu_derivative,
+            derivative_of="input",
+            description="z / (1 + exp(-z)), also called swish",
+            skmlp_only=True,
+        ),
+        Activation(
+            "gelu",
+            _gelu,
+            _gelu_derivative,
+            derivative_of="input",
+            description=(
+                "z Phi(z), with Phi the standard normal CDF (the exact GELU, "
+                "not its tanh approximation)"
+            ),
+            skmlp_only=True,
+        ),
     )
 }
 
 #: Activations scikit-learn's MLP offers; the others are skmlp's own.
-SKLEARN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+SKLEARN_ACTIVATIONS = tuple(
+    name for name, activation in HIDDEN_ACTIVATIONS.items() if not activation.skmlp_only
+)
 
 # Output activations need no derivative of their own: paired with their loss
 # (see _losses), dL/dz of the output layer is simply a - y.
 OUTPUT_ACTIVATIONS = {
     "identity": HIDDEN_ACTIVATIONS["identity"],
     "logistic": HIDDEN_ACTIVATIONS["logistic"],
-    "softmax": Activation("softmax", _softmax),
-    "exp": Activation("exp", _exp),
+    "softmax": Activation("softmax", _softmax, description="exp(z_k) / sum_j exp(z_j)"),
+    "exp": Activation("exp", _exp, description="exp(z)"),
 }

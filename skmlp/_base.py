@@ -96,14 +96,14 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(HIDDEN_ACTIVATIONS.keys())],
         "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions(set(SCHEDULES))],
+        "learning_rate": [StrOptions(SCHEDULES.keys())],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -141,7 +141,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         y_val=None,
         sample_weight_val=None,
     ):
-        """Fit the model to data matrix X and target(s) y.
+        """Train the network on X and y; with warm_start, go on from the fitted weights.
 
         Parameters
         ----------
@@ -149,8 +149,8 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             The input data.
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The target values (class labels in classification, real numbers in
-            regression).
+            What the network learns to predict: labels for the classifier,
+            real values (one column per output) for the regressor.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
@@ -370,7 +370,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         partial_fit carries on with the previous ones, state and step size
         included (as scikit-learn's does), with the current ``max_grad_norm``.
         """
-        previous = getattr(self, "_update_rule", None)
+        previous = getattr(self, "_optimizer", None)
         if incremental and self._same_kind(previous, params.dtype):
             return replace(previous.copy(), max_grad_norm=self.max_grad_norm)
         optimizer = OPTIMIZERS[self.solver].build(params.size, params.dtype, self)
@@ -444,7 +444,8 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.best_loss_ = history.best_loss
         self.best_validation_score_ = history.best_validation_score
         self._no_improvement_count = history.no_improvement_count
-        self._update_rule = result.update
+        # Named as scikit-learn names it; its own tests read _optimizer.learning_rate.
+        self._optimizer = result.update
         self._extend_curve("loss_curve_", history.loss_curve, continued)
         self._extend_curve("validation_scores_", history.validation_scores, continued)
         self._extend_curve(

@@ -10,20 +10,22 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
-from ._activations import OUTPUT_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._base import BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import LOSSES
+from ._schedules import SCHEDULES
 from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
-    """Multi-layer Perceptron classifier.
+    """Multi-layer perceptron classifier, trained by backpropagation.
 
-    This model optimizes the log-loss function using LBFGS or stochastic
-    gradient descent. It is a drop-in replacement for
-    :class:`sklearn.neural_network.MLPClassifier`: same parameters, same
-    fitted attributes, same starting weights for the same ``random_state``.
+    A feed-forward network whose weights are fitted, by L-BFGS, SGD or Adam, to
+    minimise the log loss of the class probabilities it predicts. It is a
+    drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the
+    same parameters, the same fitted attributes, and the same starting weights
+    for the same ``random_state``.
 
     Parameters
     ----------
@@ -32,13 +34,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     <solver>
 
     class_weight : dict, 'balanced' or None, default=None
-        Weights associated with classes in the form ``{class_label: weight}``,
-        multiplying the sample weights (and ``sample_weight`` if given). If not
-        given, all classes have weight one. The "balanced" mode uses the
-        values of y to automatically adjust weights inversely proportional to
-        class frequencies in the input data as
-        ``n_samples / (n_classes * np.bincount(y))``. Only for single-output
-        targets; partial_fit accepts a dict but not "balanced".
+        A factor per class on the sample weights s_i of the objective: a dict
+        ``{label: weight}`` gives each class its weight (1 for a class it
+        leaves out), and 'balanced' computes
+        ``n_samples / (n_classes * np.bincount(y))`` from the training
+        targets, so that every class carries the same total weight. None
+        weighs all classes alike. Single-output targets only; ``partial_fit``
+        takes a dict but not 'balanced'.
 
         .. versionadded:: 0.1
            skmlp only; scikit-learn's MLP has no class weights.
@@ -48,13 +50,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
-        Class labels for each output.
+        The labels the classifier knows, in the order of the columns of
+        ``predict_proba``.
 
     <attributes>
 
     See Also
     --------
-    MLPRegressor : Multi-layer Perceptron regressor.
+    MLPRegressor : The multi-layer perceptron for real-valued targets.
     sklearn.neural_network.MLPClassifier : The scikit-learn estimator this one
         replaces.
 
@@ -111,6 +114,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         class_weight=None,
         scoring=None,
         dropout=0.0,
+        max_grad_norm=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -138,6 +142,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.class_weight = class_weight
         self.scoring = scoring
         self.dropout = dropout
+        self.max_grad_norm = max_grad_norm
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
@@ -147,47 +152,48 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """Update the model with a single iteration over the given data.
+        """Train for one epoch on the given data, from the current weights.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The training samples of this chunk, one per row.
 
         y : array-like of shape (n_samples,) or (n_samples, n_classes)
-            The target values.
+            Their class labels, or a label indicator matrix for a multilabel
+            target.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            The weight s_i of each sample in the objective; None weighs them
+            equally.
 
         classes : array of shape (n_classes,), default=None
-            Classes across all calls to partial_fit.
-            Can be obtained via `np.unique(y_all)`, where y_all is the
-            target vector of the entire dataset.
-            This argument is required for the first call to partial_fit
-            and can be omitted in the subsequent calls.
-            Note that y doesn't need to contain all labels in `classes`.
+            Every label the model will ever be trained on, such as
+            ``np.unique(y_all)`` for the target ``y_all`` of the whole data
+            set. The first call needs it, since one chunk of ``y`` may lack
+            some classes; later calls may leave it out.
 
         Returns
         -------
         self : object
-            Trained MLP model.
+            The classifier, one epoch further on.
         """
         request = _FitRequest(incremental=True, classes=classes)
         return self._fit(X, y, sample_weight, request)
 
     def predict(self, X):
-        """Predict using the multi-layer perceptron classifier.
+        """Return the class labels the network predicts for X.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to classify, one per row.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The predicted classes.
+            The most probable class of each sample; for a multilabel target, an
+            indicator matrix of the labels whose probability exceeds 0.5.
         """
         return self._labels_from_output(self._forward_output(X), self._label_binarizer)
 
@@ -200,7 +206,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to score, one per row.
 
         Returns
         -------
@@ -213,18 +219,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return Z.ravel() if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X):
-        """Probability estimates.
+        """Return the class probabilities the network predicts for X.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to classify, one per row.
 
         Returns
         -------
         y_prob : ndarray of shape (n_samples, n_classes)
-            The predicted probability of the sample for each class in the
-            model, where classes are ordered as they are in `self.classes_`.
+            The probability of each class for each sample, one column per
+            class in the order of ``classes_``. Rows sum to 1, except for a
+            multilabel target, where each column is a probability of its own.
         """
         A = self._forward_output(X)
         if self.n_outputs_ == 1:
@@ -232,19 +239,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return A
 
     def predict_log_proba(self, X):
-        """Return the log of probability estimates.
+        """Return the natural logarithm of ``predict_proba(X)``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to classify, one per row.
 
         Returns
         -------
         log_y_prob : ndarray of shape (n_samples, n_classes)
-            The predicted log-probability of the sample for each class
-            in the model, where classes are ordered as they are in
-            `self.classes_`. Equivalent to `log(predict_proba(X))`.
+            The log-probability of each class for each sample, in the column
+            order of ``classes_``.
         """
         y_prob = self.predict_proba(X)
         return np.log(y_prob, out=y_prob)
@@ -363,6 +369,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 MLPClassifier.__doc__ = fill(
     MLPClassifier.__doc__,
+    options={"activation": HIDDEN_ACTIVATIONS, "learning_rate": SCHEDULES},
     split=(
         "The split is stratified for binary targets only; as in scikit-learn, "
         "multiclass and multilabel targets get a plain random split."

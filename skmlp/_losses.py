@@ -112,15 +112,6 @@ def quantile_loss(quantile):
     return Loss("quantile", "identity", value, output_delta)
 
 
-def regression_loss(name, huber_delta=1.0, quantile=0.5):
-    """Return the Loss record of MLPRegressor's ``loss=name``."""
-    if name == "huber":
-        return huber_loss(huber_delta)
-    if name == "quantile":
-        return quantile_loss(quantile)
-    return LOSSES[name]
-
-
 LOSSES = {
     loss.name: loss
     for loss in (
@@ -131,3 +122,78 @@ LOSSES = {
         Loss("absolute_error", "identity", absolute_error, _absolute_error_delta),
     )
 }
+
+
+@dataclass(frozen=True)
+class RegressionLoss:
+    """An option of MLPRegressor's ``loss``: how to build its Loss, and its docs.
+
+    ``build`` returns the Loss record, given the values of the estimator
+    parameters named in ``parameters`` as keyword arguments. ``description``
+    is the text the docstring lists for the option (plain text, safe in
+    reStructuredText), and ``skmlp_only`` marks an option scikit-learn's
+    MLPRegressor does not offer.
+    """
+
+    name: str
+    build: Callable[..., Loss]
+    description: str
+    parameters: tuple[str, ...] = ()
+    skmlp_only: bool = False
+
+
+def _fixed(name):
+    """Return a builder of the parameterless loss ``LOSSES[name]``."""
+    return lambda: LOSSES[name]
+
+
+REGRESSION_LOSSES = {
+    option.name: option
+    for option in (
+        RegressionLoss(
+            "squared_error",
+            _fixed("squared_error"),
+            "half the squared error (y - a)^2 / 2, with an identity output; "
+            "predicts the conditional mean",
+        ),
+        RegressionLoss(
+            "poisson",
+            _fixed("poisson"),
+            "half the Poisson deviance y log(y / a) - y + a, with an exponential "
+            "output a = exp(z) so that predictions are positive; needs y >= 0",
+        ),
+        RegressionLoss(
+            "absolute_error",
+            _fixed("absolute_error"),
+            "abs(y - a), with an identity output; predicts the conditional "
+            "median and is robust to outliers",
+            skmlp_only=True,
+        ),
+        RegressionLoss(
+            "huber",
+            huber_loss,
+            "r^2 / 2 where abs(r) <= huber_delta, else huber_delta (abs(r) - "
+            "huber_delta / 2), with r = y - a and an identity output: the "
+            "squared error for small residuals, the absolute error for large ones",
+            parameters=("huber_delta",),
+            skmlp_only=True,
+        ),
+        RegressionLoss(
+            "quantile",
+            quantile_loss,
+            "the pinball loss max(q r, (q - 1) r), with r = y - a, q = quantile "
+            "and an identity output; predicts the conditional q-quantile",
+            parameters=("quantile",),
+            skmlp_only=True,
+        ),
+    )
+}
+
+
+def regression_loss(name, huber_delta=1.0, quantile=0.5):
+    """Return the Loss record of MLPRegressor's ``loss=name``."""
+    option = REGRESSION_LOSSES[name]
+    values = {"huber_delta": huber_delta, "quantile": quantile}
+    return option.build(
+        **{parameter: values[parameter] for parameter in option.parameters}
+    )

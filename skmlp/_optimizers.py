@@ -143,6 +143,11 @@ class UpdateRule:
     schedule: object
     max_grad_norm: float | None = None
 
+    @property
+    def learning_rate(self):
+        """Return the step size the schedule gives now."""
+        return self.schedule.rate
+
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``; ``grads`` may be rescaled."""
         if self.max_grad_norm is not None:

@@ -8,9 +8,11 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
+from ._activations import HIDDEN_ACTIVATIONS
 from ._base import BaseMLP, _FitRequest
 from ._docstrings import fill
-from ._losses import regression_loss
+from ._losses import REGRESSION_LOSSES, regression_loss
+from ._schedules import SCHEDULES
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 
 
@@ -29,28 +31,21 @@ def _check_numeric(y, name):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    """Multi-layer Perceptron regressor.
+    """Multi-layer perceptron regressor, trained by backpropagation.
 
-    This model optimizes the squared error, the Poisson deviance, or the
-    absolute error, Huber or quantile loss, using LBFGS or stochastic gradient
-    descent. It is a drop-in replacement for
-    :class:`sklearn.neural_network.MLPRegressor`: same parameters, same
-    fitted attributes, same starting weights for the same ``random_state``.
+    A feed-forward network with one output unit per target, whose weights are
+    fitted, by L-BFGS, SGD or Adam, to minimise the chosen ``loss``. It is a
+    drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`: the
+    same parameters, the same fitted attributes, and the same starting weights
+    for the same ``random_state``.
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson', 'absolute_error', 'huber', 'quantile'}, \
-            default='squared_error'
-        The loss function to use when training the weights. 'squared_error'
-        is half the squared error with an identity output; 'poisson' is half
-        the Poisson deviance with an exponential output (so predictions are
-        positive), which needs ``y >= 0``. 'absolute_error', 'huber' (see
-        ``huber_delta``) and 'quantile' (see ``quantile``) use an identity
-        output and are robust to outliers; 'quantile' predicts a conditional
-        quantile instead of the mean.
+    loss : <loss_options>, default='squared_error'
+        The per-sample loss L(y, a) of the objective, summed over the outputs,
+        where a is the output layer's activation. The options:
 
-        .. versionadded:: 0.1
-           'absolute_error', 'huber' and 'quantile' are skmlp only.
+        <loss_list>
 
     <hidden>
 
@@ -78,7 +73,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     See Also
     --------
-    MLPClassifier : Multi-layer Perceptron classifier.
+    MLPClassifier : The multi-layer perceptron for class labels.
     sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
         replaces.
 
@@ -109,11 +104,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
-        "loss": [
-            StrOptions(
-                {"squared_error", "poisson", "absolute_error", "huber", "quantile"}
-            )
-        ],
+        "loss": [StrOptions(REGRESSION_LOSSES.keys())],  # a live view of the registry
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "quantile": [Interval(Real, 0, 1, closed="neither")],
     }
@@ -149,6 +140,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         quantile=0.5,
         scoring=None,
         dropout=0.0,
+        max_grad_norm=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -178,42 +170,45 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.quantile = quantile
         self.scoring = scoring
         self.dropout = dropout
+        self.max_grad_norm = max_grad_norm
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
-        """Update the model with a single iteration over the given data.
+        """Train for one epoch on the given data, from the current weights.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The training samples of this chunk, one per row.
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            The target values.
+            Their targets, one column per output.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            The weight s_i of each sample in the objective; None weighs them
+            equally.
 
         Returns
         -------
         self : object
-            Trained MLP model.
+            The regressor, one epoch further on.
         """
         return self._fit(X, y, sample_weight, _FitRequest(incremental=True))
 
     def predict(self, X):
-        """Predict using the multi-layer perceptron model.
+        """Return the values the network predicts for X.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
+            The samples to predict, one per row.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values.
+            The output layer's activations a_L, one column per output; 1-D
+            when the model has a single output.
         """
         return self._values_from_output(self._forward_output(X))
 
@@ -256,6 +251,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
 MLPRegressor.__doc__ = fill(
     MLPRegressor.__doc__,
+    options={
+        "loss": REGRESSION_LOSSES,
+        "activation": HIDDEN_ACTIVATIONS,
+        "learning_rate": SCHEDULES,
+    },
     score="the R2 score, or what ``scoring`` names",
     default_score="R2 score",
 )

@@ -13,9 +13,13 @@ import pytest
 from numpydoc.docscrape import ClassDoc
 from numpydoc.validate import validate
 from sklearn import neural_network
+from sklearn.base import clone
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._activations import HIDDEN_ACTIVATIONS, Activation
+from skmlp._base import BaseMLP
 from skmlp._docstrings import fill
+from skmlp._losses import LOSSES, REGRESSION_LOSSES, RegressionLoss
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
 
@@ -30,8 +34,8 @@ IGNORED_CODES_FOR_METHODS = {"ES01", "SA01", "EX01"}
 # scikit-learn's and are keyword-only, so code written for scikit-learn runs
 # unchanged; a new one has to be added here on purpose.
 SKMLP_ONLY_PARAMETERS = {
-    MLPClassifier: ("class_weight", "scoring", "dropout"),
-    MLPRegressor: ("huber_delta", "quantile", "scoring", "dropout"),
+    MLPClassifier: ("class_weight", "scoring", "dropout", "max_grad_norm"),
+    MLPRegressor: ("huber_delta", "quantile", "scoring", "dropout", "max_grad_norm"),
 }
 
 ESTIMATOR_METHODS = {"fit", "partial_fit", "predict", "score"}
@@ -174,3 +178,101 @@ def test_fill_refuses_a_placeholder_it_has_no_text_for():
     """Check that the docstring filler raises on a placeholder left unfilled."""
     with pytest.raises(ValueError, match="<unknown>"):
         fill("Parameters\n    <hidden>\n    <unknown>\n")
+
+
+# Each registry-backed parameter, the estimators documenting it, and its registry.
+REGISTRY_PARAMETERS = [
+    pytest.param(cls, parameter, registry, name, id=f"{cls.__name__}-{name}")
+    for cls, parameter, registry in [
+        (MLPClassifier, "activation", HIDDEN_ACTIVATIONS),
+        (MLPRegressor, "activation", HIDDEN_ACTIVATIONS),
+        (MLPRegressor, "loss", REGRESSION_LOSSES),
+    ]
+    for name in registry
+]
+
+
+def _flat(text):
+    """Return ``text``, a string or a list of lines, as words joined by one space."""
+    return " ".join(" ".join(text).split() if isinstance(text, list) else text.split())
+
+
+def _documented(cls, parameter):
+    """Return the numpydoc entry of ``parameter`` in the docstring of ``cls``."""
+    return {entry.name: entry for entry in _documented_parameters(cls)}[parameter]
+
+
+@pytest.mark.parametrize(("cls", "parameter", "registry", "name"), REGISTRY_PARAMETERS)
+def test_docstring_lists_every_registered_option(cls, parameter, registry, name):
+    """Check that each registry option is in the parameter's type and bullets."""
+    entry = _documented(cls, parameter)
+    assert f"'{name}'" in entry.type
+    assert f"- '{name}': {_flat(registry[name].description)}" in _flat(entry.desc)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_wrapped_option_lines_never_open_a_nested_list(cls):
+    """Check that every option line starting like a bullet is an option's bullet."""
+    for parameter in ("activation", "loss"):
+        if parameter not in {entry.name for entry in _documented_parameters(cls)}:
+            continue
+        for line in _documented(cls, parameter).desc:
+            if line.lstrip()[:2] in {"- ", "+ ", "* "}:
+                assert line.lstrip().startswith("- '"), line
+
+
+def test_constraints_offer_the_registered_options():
+    """Check that the activation and loss constraints hold the registries' names."""
+    (activations,) = BaseMLP._parameter_constraints["activation"]
+    (losses,) = MLPRegressor._parameter_constraints["loss"]
+    assert set(activations.options) == set(HIDDEN_ACTIVATIONS)
+    assert set(losses.options) == set(REGRESSION_LOSSES)
+
+
+@pytest.fixture
+def dummy_activation(monkeypatch):
+    """Register a skmlp-only hidden activation 'dummy' for one test."""
+    record = Activation(
+        "dummy", lambda z: None, description="42 z - z / t_", skmlp_only=True
+    )
+    monkeypatch.setitem(HIDDEN_ACTIVATIONS, "dummy", record)
+    return record
+
+
+@pytest.fixture
+def dummy_loss(monkeypatch):
+    """Register a skmlp-only regression loss 'dummy' that builds the squared error."""
+    record = RegressionLoss(
+        "dummy",
+        lambda: LOSSES["squared_error"],
+        "the squared error under another name",
+        skmlp_only=True,
+    )
+    monkeypatch.setitem(REGRESSION_LOSSES, "dummy", record)
+    return record
+
+
+def test_a_registered_activation_enters_the_built_docstring(dummy_activation):
+    """Check that the docstring builder lists an activation added to the registry."""
+    text = _flat(fill("<hidden>", options={"activation": HIDDEN_ACTIVATIONS}))
+    assert "'silu', 'gelu', 'dummy'}, default='relu'" in text
+    assert "- 'dummy': 42 z - z / ``t_``" in text
+    assert "'gelu' and 'dummy' are skmlp only." in text
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_registered_loss_enters_the_docstring_and_the_constraint(dummy_loss):
+    """Check that a loss added to the registry is documented, accepted and built."""
+    template = "loss : <loss_options>, default='squared_error'\n<loss_list>"
+    text = _flat(fill(template, options={"loss": REGRESSION_LOSSES}))
+    assert "'huber', 'quantile', 'dummy'}, default='squared_error'" in text
+    assert "- 'dummy': the squared error under another name" in text
+    assert "'quantile' and 'dummy' are skmlp only." in text
+    (constraint,) = MLPRegressor._parameter_constraints["loss"]
+    assert constraint.is_satisfied_by("dummy")
+    # The dummy builds the squared error, so both fits must give the same model.
+    X, y = np.random.RandomState(0).randn(30, 3), np.arange(30.0)
+    dummy = MLPRegressor("dummy", (3,), solver="lbfgs", max_iter=5, random_state=0)
+    squared = clone(dummy).set_params(loss="squared_error")
+    dummy, squared = dummy.fit(X, y), squared.fit(X, y)
+    np.testing.assert_allclose(dummy.predict(X), squared.predict(X))
