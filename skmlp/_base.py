@@ -35,6 +35,7 @@ from ._sklearn_compat import (
     _fit_context,
 )
 from ._solvers import (
+    LBFGS,
     History,
     LbfgsSettings,
     NoFiniteEpoch,
@@ -45,7 +46,10 @@ from ._solvers import (
 from ._threads import scipy_blas_on_one_thread
 from ._weights import check_weight_sum, weighted_by_class
 
-__all__ = ["BaseMLP"]
+__all__ = ["SOLVERS", "BaseMLP"]
+
+#: Every ``solver`` option: L-BFGS, then the stochastic optimisers.
+SOLVERS = {"lbfgs": LBFGS, **OPTIMIZERS}
 
 
 _NO_HIDDEN_LAYER = (
@@ -97,7 +101,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(HIDDEN_ACTIVATIONS.keys())],
-        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
+        "solver": [StrOptions(SOLVERS.keys())],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),

@@ -11,7 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, _FitRequest
+from ._base import SOLVERS, BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import LOSSES
 from ._schedules import SCHEDULES
@@ -369,7 +369,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 MLPClassifier.__doc__ = fill(
     MLPClassifier.__doc__,
-    options={"activation": HIDDEN_ACTIVATIONS, "learning_rate": SCHEDULES},
+    options={
+        "activation": HIDDEN_ACTIVATIONS,
+        "solver": SOLVERS,
+        "learning_rate": SCHEDULES,
+    },
     split=(
         "The split is stratified for binary targets only; as in scikit-learn, "
         "multiclass and multilabel targets get a plain random split."

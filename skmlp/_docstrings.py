@@ -23,16 +23,10 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         <activation_list>"""
 
 SOLVER_PARAMETERS = """\
-solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+solver : <solver_options>, default='adam'
         The method that minimises the objective J given in the Notes.
 
-        - 'lbfgs': scipy's L-BFGS-B, a quasi-Newton method that estimates the
-          curvature from recent gradients; every iteration uses the whole
-          training set.
-        - 'sgd': mini-batch stochastic gradient descent with ``momentum`` and
-          a ``learning_rate`` schedule.
-        - 'adam': mini-batch Adam (Kingma and Ba), which divides each
-          weight's step by a running root mean square of its gradients.
+        <solver_list>
 
         On small data sets 'lbfgs' tends to reach a lower loss in less time;
         from a few thousand samples on, 'adam' is a sound default.

@@ -172,13 +172,14 @@ OPTIMIZERS = {
         lambda n, dtype, p: SGD(
             n, dtype, momentum=p.momentum, nesterov=p.nesterovs_momentum
         ),
-        "stochastic gradient descent with momentum (Nesterov's by default).",
+        "mini-batch stochastic gradient descent with momentum and a "
+        "learning_rate schedule.",
     ),
     "adam": OptimizerEntry(
         lambda n, dtype, p: Adam(
             n, dtype, beta_1=p.beta_1, beta_2=p.beta_2, epsilon=p.epsilon
         ),
-        "Adam (Kingma and Ba, 2014), whose steps are scaled per parameter by "
-        "running averages of the gradient and its square.",
+        "mini-batch Adam (Kingma and Ba), which divides each weight's step by "
+        "a running root mean square of its gradients.",
     ),
 }

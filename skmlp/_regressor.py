@@ -9,7 +9,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._base import BaseMLP, _FitRequest
+from ._base import SOLVERS, BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import REGRESSION_LOSSES, regression_loss
 from ._schedules import SCHEDULES
@@ -254,6 +254,7 @@ MLPRegressor.__doc__ = fill(
     options={
         "loss": REGRESSION_LOSSES,
         "activation": HIDDEN_ACTIVATIONS,
+        "solver": SOLVERS,
         "learning_rate": SCHEDULES,
     },
     score="the R2 score, or what ``scoring`` names",

@@ -107,8 +107,8 @@ SCHEDULES = {
     ),
     "invscaling": ScheduleEntry(
         lambda s: InvScaling(s.learning_rate_init, s.power_t),
-        "eta = learning_rate_init / (t_ + 1) ** power_t, recomputed after "
-        "every epoch from the number of samples seen.",
+        "eta = learning_rate_init / (t + 1) ** power_t, recomputed after "
+        "every epoch, t being the number of samples seen so far.",
         sgd_only=True,
     ),
     "adaptive": ScheduleEntry(

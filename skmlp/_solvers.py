@@ -429,6 +429,18 @@ def run_stochastic(params, objective, update, data, settings, history):
         return run.result(diverged_at)
 
 
+class FullBatchSolver(NamedTuple):
+    """A ``solver`` option that is not a stochastic optimiser, and its docs."""
+
+    description: str
+
+
+LBFGS = FullBatchSolver(
+    "scipy's L-BFGS-B, a quasi-Newton method that estimates the curvature "
+    "from recent gradients; every iteration uses the whole training set."
+)
+
+
 @dataclass(frozen=True)
 class LbfgsSettings:
     """Stopping rules passed on to scipy's L-BFGS-B."""

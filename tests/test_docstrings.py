@@ -17,9 +17,11 @@ from sklearn.base import clone
 
 from skmlp import MLPClassifier, MLPRegressor
 from skmlp._activations import HIDDEN_ACTIVATIONS, Activation
-from skmlp._base import BaseMLP
+from skmlp._base import SOLVERS, BaseMLP
 from skmlp._docstrings import fill
 from skmlp._losses import LOSSES, REGRESSION_LOSSES, RegressionLoss
+from skmlp._optimizers import OPTIMIZERS
+from skmlp._schedules import SCHEDULES
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
 
@@ -187,6 +189,10 @@ REGISTRY_PARAMETERS = [
         (MLPClassifier, "activation", HIDDEN_ACTIVATIONS),
         (MLPRegressor, "activation", HIDDEN_ACTIVATIONS),
         (MLPRegressor, "loss", REGRESSION_LOSSES),
+        (MLPClassifier, "solver", SOLVERS),
+        (MLPRegressor, "solver", SOLVERS),
+        (MLPClassifier, "learning_rate", SCHEDULES),
+        (MLPRegressor, "learning_rate", SCHEDULES),
     ]
     for name in registry
 ]
@@ -213,7 +219,7 @@ def test_docstring_lists_every_registered_option(cls, parameter, registry, name)
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_wrapped_option_lines_never_open_a_nested_list(cls):
     """Check that every option line starting like a bullet is an option's bullet."""
-    for parameter in ("activation", "loss"):
+    for parameter in ("activation", "loss", "solver", "learning_rate"):
         if parameter not in {entry.name for entry in _documented_parameters(cls)}:
             continue
         for line in _documented(cls, parameter).desc:
@@ -222,11 +228,15 @@ def test_wrapped_option_lines_never_open_a_nested_list(cls):
 
 
 def test_constraints_offer_the_registered_options():
-    """Check that the activation and loss constraints hold the registries' names."""
+    """Check that the option constraints hold exactly the registries' names."""
     (activations,) = BaseMLP._parameter_constraints["activation"]
     (losses,) = MLPRegressor._parameter_constraints["loss"]
+    (solvers,) = BaseMLP._parameter_constraints["solver"]
+    (schedules,) = BaseMLP._parameter_constraints["learning_rate"]
     assert set(activations.options) == set(HIDDEN_ACTIVATIONS)
     assert set(losses.options) == set(REGRESSION_LOSSES)
+    assert set(solvers.options) == set(SOLVERS) == {"lbfgs", *OPTIMIZERS}
+    assert set(schedules.options) == set(SCHEDULES)
 
 
 @pytest.fixture
