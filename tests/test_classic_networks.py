@@ -62,6 +62,7 @@ def test_exam_score_2_3_1_sigmoid_regression():
     np.testing.assert_allclose(100 * reg.predict(X_scaled), y, atol=0.1)
 
 
+@pytest.mark.slow
 def test_mnist_784_30_10_matches_sklearn():
     """Check that the 784-30-10 SGD network on MNIST is as accurate as sklearn's."""
     X, y = mnist_data()  # 5,000 images, 500 per digit

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Each build runs Sphinx in a subprocess and takes several seconds.
+pytestmark = pytest.mark.slow
+
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 
 # The examples multiply tiny matrices, for which BLAS threads only add overhead

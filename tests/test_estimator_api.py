@@ -65,6 +65,7 @@ def _weights(est):
 
 
 # ------------------------------------------------------------ model selection
+@pytest.mark.slow
 @pytest.mark.filterwarnings(CONVERGENCE)
 def test_grid_search_in_pipeline_matches_sklearn():
     """Check that GridSearchCV(n_jobs=2) over a pipeline scores as with sklearn."""

@@ -4,6 +4,11 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
+# Each example trains full-size models and takes a second or more.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 

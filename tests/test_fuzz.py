@@ -43,6 +43,7 @@ from typing import NamedTuple
 from unittest import mock
 
 import numpy as np
+import pytest
 import scipy.optimize
 import scipy.sparse as sp
 from hypothesis import HealthCheck, assume, event, given, note, settings
@@ -52,6 +53,9 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 from skmlp import MLPClassifier, MLPRegressor
 from skmlp._objective import Objective
+
+# Hundreds of fits: part of the whole suite, not of the quick inner loop.
+pytestmark = pytest.mark.slow
 
 # ------------------------------------------------------------------- profiles
 PROFILE = os.environ.get("SKMLP_FUZZ_PROFILE", "ci")

@@ -1,11 +1,23 @@
-"""Tests of the training objective: finite-difference gradients, L2, weights."""
+"""Tests of the training objective: finite-difference gradients, L2, weights, dropout.
+
+Every gradient test compares ``Objective.loss_and_gradients`` in float64 with a
+central difference of the objective it returns (``gradient_check``), at points
+away from the kinks of relu-like activations and of the piecewise losses, so
+the difference never straddles one.
+"""
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from gradient_check import (
+    assert_gradient_matches,
+    params_away_from_kinks,
+    value_and_gradient,
+)
+from numpy.testing import assert_allclose, assert_array_equal
 from plain_forward import pre_activations
 from sklearn.metrics import mean_squared_error
 
@@ -59,8 +71,13 @@ TARGET_CASES = {
         _normal_targets(2),
         (-HUBER_DELTA, HUBER_DELTA),
     ),
-    "quantile": Case(
+    # One quantile below the median and one above, so each asymmetric pair of
+    # slopes is used both ways round.
+    "quantile-0.3": Case(
         regression_loss("quantile", quantile=0.3), 2, _normal_targets(2), (0.0,)
+    ),
+    "quantile-0.85": Case(
+        regression_loss("quantile", quantile=0.85), 2, _normal_targets(2), (0.0,)
     ),
 }
 
@@ -84,55 +101,35 @@ def _problem(case, hidden_layer_sizes, activation, alpha, seed=0):
     return objective, Batch(X, Y), sample_weight
 
 
-def _params_away_from_kinks(network, batch, seed, masks=None, case=None):
-    """Return N(0, 0.5^2) parameters 1e-3 away from every kink of the network.
-
-    Hidden pre-activations avoid |z| < 1e-3 (relu, leaky_relu) and, for losses
-    with kinks (identity output, so a_L = z_L), residuals stay 1e-3 away from
-    them. A central difference of step 1e-6 then never crosses a kink. Draws
-    are repeated from the same seeded generator until that holds.
-    """
-    kinks = TARGET_CASES[case].kinks if case else ()
-    rng = np.random.RandomState(seed)
-    while True:
-        params = rng.normal(scale=0.5, size=network.layout.size)
-        *hidden, output = pre_activations(network, params, batch.X, masks)
-        residuals = output - batch.Y
-        if all(np.abs(z).min() > 1e-3 for z in hidden) and all(
-            np.abs(residuals - kink).min() > 1e-3 for kink in kinks
-        ):
-            return params
-
-
-def _value_and_gradient(objective, params, batch):
-    """Return J and a fresh gradient array; NaN prefill catches unwritten entries."""
-    grads = np.full_like(params, np.nan)
-    value = objective.loss_and_gradients(params, batch, grads)
-    return value, grads
-
-
-def _finite_difference_gradient(objective, params, batch, h=1e-6):
-    """Return the central-difference estimate of dJ/dparams."""
-    numeric = np.empty_like(params)
-    for index in range(params.size):
-        step = np.zeros_like(params)
-        step[index] = h
-        forward_value, _ = _value_and_gradient(objective, params + step, batch)
-        backward_value, _ = _value_and_gradient(objective, params - step, batch)
-        numeric[index] = (forward_value - backward_value) / (2 * h)
-    return numeric
-
-
 def test_every_loss_has_a_gradient_case():
     """Check that the finite-difference cases cover every loss in LOSSES."""
     assert {case.loss.name for case in TARGET_CASES.values()} >= set(LOSSES)
 
 
-@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
+# With no hidden layer the activation is never applied, so one is enough.
+ARCHITECTURES = [
+    pytest.param(sizes, activation, id=f"{sizes}-{activation}")
+    for sizes in HIDDEN_LAYER_SIZES
+    for activation in (sorted(HIDDEN_ACTIVATIONS) if sizes else ["identity"])
+]
+# The quick run (-m "not slow") checks the weighted, penalised objective; the
+# unweighted and unpenalised variants of every case are slow. Unit weights and
+# the penalty term are each checked against their formula below.
+WEIGHTS_AND_PENALTIES = [
+    pytest.param(
+        use_weights,
+        alpha,
+        id=f"weights={use_weights}-alpha={alpha}",
+        marks=() if use_weights and alpha else pytest.mark.slow,
+    )
+    for use_weights in (False, True)
+    for alpha in (0.0, 0.3)
+]
+
+
+@pytest.mark.parametrize(("hidden_layer_sizes", "activation"), ARCHITECTURES)
 @pytest.mark.parametrize("case", sorted(TARGET_CASES))
-@pytest.mark.parametrize("hidden_layer_sizes", HIDDEN_LAYER_SIZES)
-@pytest.mark.parametrize("use_weights", [False, True])
-@pytest.mark.parametrize("alpha", [0.0, 0.3])
+@pytest.mark.parametrize(("use_weights", "alpha"), WEIGHTS_AND_PENALTIES)
 def test_gradient_matches_finite_difference(
     activation, case, hidden_layer_sizes, use_weights, alpha
 ):
@@ -142,24 +139,50 @@ def test_gradient_matches_finite_difference(
     )
     if use_weights:
         batch = batch._replace(sample_weight=sample_weight)
-    params = _params_away_from_kinks(objective.network, batch, seed=1, case=case)
+    kinks = TARGET_CASES[case].kinks
+    params = params_away_from_kinks(objective.network, batch, seed=1, kinks=kinks)
+    *hidden, output = pre_activations(objective.network, params, batch.X)
+    # Pre-activations of both signs, so both branches of relu-like activations
+    # (and elu's exponential part) are exercised.
+    for z in hidden:
+        assert (z < 0).any() and (z > 0).any()
+    # Residuals between every pair of kinks: both signs of an absolute or
+    # quantile residual, and both the quadratic and linear parts of Huber.
+    for low, high in pairwise([-np.inf, *kinks, np.inf]):
+        residuals = output - batch.Y
+        assert ((low < residuals) & (residuals < high)).any(), (low, high)
 
-    value, grads = _value_and_gradient(objective, params, batch)
-    numeric = _finite_difference_gradient(objective, params, batch)
-    assert np.isfinite(value)
-    assert_allclose(grads, numeric, rtol=1e-6, atol=1e-8)
+    assert_gradient_matches(lambda: objective, params, batch)
+
+
+def test_huber_gradient_with_a_small_delta_uses_the_linear_part():
+    """Check that the Huber gradient is right when most residuals exceed delta."""
+    huber_delta = 0.05
+    layout = ParameterLayout((N_FEATURES, 4, 2))
+    loss = regression_loss("huber", huber_delta=huber_delta)
+    network = Network(layout, HIDDEN_ACTIVATIONS["softplus"], loss, 0.1)
+    rng = np.random.RandomState(4)
+    X, Y = rng.normal(size=(N_SAMPLES, N_FEATURES)), rng.normal(size=(N_SAMPLES, 2))
+    batch = Batch(X, Y, rng.uniform(0.5, 2.0, N_SAMPLES))
+    kinks = (-huber_delta, huber_delta)
+    params = params_away_from_kinks(network, batch, seed=5, kinks=kinks, scale=0.6)
+    residuals = pre_activations(network, params, batch.X)[-1] - batch.Y
+    assert (np.abs(residuals) > huber_delta).mean() > 0.5
+    assert_gradient_matches(
+        lambda: Objective(network, N_SAMPLES, np.float64), params, batch
+    )
 
 
 @pytest.mark.parametrize("use_weights", [False, True])
 def test_objective_is_data_loss_plus_l2_penalty(use_weights):
-    """Check J = data loss + alpha / (2 S) ||W||^2, intercepts not penalised."""
+    """Check that J = data loss + alpha / (2 S) ||W||^2, intercepts unpenalised."""
     alpha = 0.7
     objective, batch, sample_weight = _problem("squared_error-3", (5,), "tanh", alpha)
     penalty_free, _, _ = _problem("squared_error-3", (5,), "tanh", 0.0)
     if use_weights:
         batch = batch._replace(sample_weight=sample_weight)
     layout = objective.network.layout
-    params = _params_away_from_kinks(objective.network, batch, seed=2)
+    params = params_away_from_kinks(objective.network, batch, seed=2)
     coefs, intercepts = layout.unpack(params)
 
     # Data loss by hand: 1/2 squared error summed over outputs, (weighted) mean
@@ -172,8 +195,8 @@ def test_objective_is_data_loss_plus_l2_penalty(use_weights):
     squared_norm = (coefs[0] ** 2).sum() + (coefs[1] ** 2).sum()
     expected = data_loss + alpha / (2 * weight_sum) * squared_norm
 
-    value, grads = _value_and_gradient(objective, params, batch)
-    value_without, grads_without = _value_and_gradient(penalty_free, params, batch)
+    value, grads = value_and_gradient(objective, params, batch)
+    value_without, grads_without = value_and_gradient(penalty_free, params, batch)
     assert_allclose(value_without, data_loss, rtol=1e-12)
     assert_allclose(value, expected, rtol=1e-12)
     # d/dW of the penalty is alpha W / S; intercept gradients are unchanged.
@@ -188,7 +211,7 @@ def test_objective_is_data_loss_plus_l2_penalty(use_weights):
 def test_weight_of_two_equals_duplicated_row(case):
     """Check that sample weight 2 on a row equals repeating it (value, gradient)."""
     objective, batch, _ = _problem(case, (5,), "tanh", alpha=0.2, seed=3)
-    params = _params_away_from_kinks(objective.network, batch, seed=4)
+    params = params_away_from_kinks(objective.network, batch, seed=4)
     sample_weight = np.ones(N_SAMPLES)
     sample_weight[2] = 2.0
     weighted = batch._replace(sample_weight=sample_weight)
@@ -196,8 +219,8 @@ def test_weight_of_two_equals_duplicated_row(case):
     duplicated = Batch(batch.X[rows], batch.Y[rows])
     big_objective = Objective(objective.network, N_SAMPLES + 1, np.float64)
 
-    value, grads = _value_and_gradient(objective, params, weighted)
-    value_duplicated, grads_duplicated = _value_and_gradient(
+    value, grads = value_and_gradient(objective, params, weighted)
+    value_duplicated, grads_duplicated = value_and_gradient(
         big_objective, params, duplicated
     )
     assert_allclose(value, value_duplicated, rtol=1e-12)
@@ -208,9 +231,9 @@ def test_weight_of_two_equals_duplicated_row(case):
 def test_unit_sample_weights_equal_no_weights(case):
     """Check that sample weights of all ones give the unweighted J and gradient."""
     objective, batch, _ = _problem(case, (5,), "relu", alpha=0.2, seed=5)
-    params = _params_away_from_kinks(objective.network, batch, seed=6)
-    value, grads = _value_and_gradient(objective, params, batch)
-    value_ones, grads_ones = _value_and_gradient(
+    params = params_away_from_kinks(objective.network, batch, seed=6)
+    value, grads = value_and_gradient(objective, params, batch)
+    value_ones, grads_ones = value_and_gradient(
         objective, params, batch._replace(sample_weight=np.ones(N_SAMPLES))
     )
     assert_allclose(value_ones, value, rtol=1e-12)
@@ -220,16 +243,16 @@ def test_unit_sample_weights_equal_no_weights(case):
 def test_calls_do_not_depend_on_previous_calls():
     """Check that a call after one on another batch gives the same J and gradient."""
     objective, batch, _ = _problem("log_loss", (5, 3), "logistic", alpha=0.1, seed=7)
-    params = _params_away_from_kinks(objective.network, batch, seed=8)
-    first_value, first_grads = _value_and_gradient(objective, params, batch)
+    params = params_away_from_kinks(objective.network, batch, seed=8)
+    first_value, first_grads = value_and_gradient(objective, params, batch)
     rng = np.random.RandomState(9)
     other = Batch(
         rng.normal(size=(N_SAMPLES + 3, N_FEATURES)),
         np.eye(3)[rng.randint(0, 3, N_SAMPLES + 3)],
         rng.uniform(0.5, 2.0, N_SAMPLES + 3),
     )
-    _value_and_gradient(objective, params + 1.0, other)
-    value, grads = _value_and_gradient(objective, params, batch)
+    value_and_gradient(objective, params + 1.0, other)
+    value, grads = value_and_gradient(objective, params, batch)
     assert value == first_value
     assert_allclose(grads, first_grads, rtol=0, atol=0)
 
@@ -237,9 +260,9 @@ def test_calls_do_not_depend_on_previous_calls():
 def test_params_are_not_modified():
     """Check that loss_and_gradients leaves the parameter vector unchanged."""
     objective, batch, weights = _problem("poisson", (5, 3), "relu", 0.5, seed=10)
-    params = _params_away_from_kinks(objective.network, batch, seed=11)
+    params = params_away_from_kinks(objective.network, batch, seed=11)
     before = params.copy()
-    _value_and_gradient(objective, params, batch._replace(sample_weight=weights))
+    value_and_gradient(objective, params, batch._replace(sample_weight=weights))
     assert_allclose(params, before, rtol=0, atol=0)
 
 
@@ -250,43 +273,91 @@ def _dropout_masks(hidden_layer_sizes, rate, seed):
     return masks
 
 
-@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
+@pytest.mark.parametrize("rate", [0.25, 0.5])
 @pytest.mark.parametrize("hidden_layer_sizes", [(5,), (5, 3)])
+@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
 def test_gradient_with_dropout_matches_finite_difference(
-    activation, hidden_layer_sizes
+    activation, hidden_layer_sizes, rate
 ):
-    """Check the gradient of the thinned network against a central difference."""
-    rate, seed = 0.4, 12
+    """Check that the thinned network's gradient equals a central difference."""
+    seed = 12
     objective, batch, sample_weight = _problem(
         "squared_error-3", hidden_layer_sizes, activation, alpha=0.3
     )
     batch = batch._replace(sample_weight=sample_weight)
     masks = _dropout_masks(hidden_layer_sizes, rate, seed)
-    assert any((mask == 0).any() for mask in masks)
-    params = _params_away_from_kinks(objective.network, batch, seed=13, masks=masks)
+    assert all((mask == 0).any() and (mask > 0).any() for mask in masks)
+    params = params_away_from_kinks(objective.network, batch, seed=13, masks=masks)
 
-    class SameMasks:
-        """Objective whose every call draws the same dropout masks."""
+    def thinned():
+        """Return an objective whose first call draws the same masks as above."""
+        dropout = Dropout(rate, np.random.default_rng(seed))
+        return Objective(objective.network, N_SAMPLES, np.float64, dropout)
 
-        def loss_and_gradients(self, params, batch, grads):
-            dropout = Dropout(rate, np.random.default_rng(seed))
-            thinned = Objective(objective.network, N_SAMPLES, np.float64, dropout)
-            return thinned.loss_and_gradients(params, batch, grads)
-
-    value, grads = _value_and_gradient(SameMasks(), params, batch)
-    value_without_dropout, _ = _value_and_gradient(objective, params, batch)
-    numeric = _finite_difference_gradient(SameMasks(), params, batch)
-    assert value != value_without_dropout
-    assert_allclose(grads, numeric, rtol=1e-6, atol=1e-8)
+    # The masks really are applied: J differs from the full network's.
+    value, _ = value_and_gradient(thinned(), params, batch)
+    value_without_dropout, _ = value_and_gradient(objective, params, batch)
+    assert value != pytest.approx(value_without_dropout)
+    assert_gradient_matches(thinned, params, batch)
 
 
-def test_dropout_rate_zero_changes_nothing():
-    """Check that dropout with rate 0 gives the J and gradient of no dropout."""
-    objective, batch, _ = _problem("log_loss", (5, 3), "gelu", alpha=0.1, seed=14)
-    params = _params_away_from_kinks(objective.network, batch, seed=15)
-    dropout = Dropout(0.0, np.random.default_rng(16))
-    no_op = Objective(objective.network, N_SAMPLES, np.float64, dropout)
-    value, grads = _value_and_gradient(objective, params, batch)
-    value_no_op, grads_no_op = _value_and_gradient(no_op, params, batch)
-    assert_allclose(value_no_op, value, rtol=1e-14)
-    assert_allclose(grads_no_op, grads, rtol=1e-13, atol=1e-16)
+@pytest.mark.parametrize("hidden_layer_sizes", [(5,), (5, 3)])
+@pytest.mark.parametrize("activation", ["relu", "gelu", "elu"])
+def test_dropout_objective_is_the_thinned_network_by_hand(
+    activation, hidden_layer_sizes
+):
+    """Check that J with dropout is the loss of the network with masked hidden units."""
+    rate, seed, alpha = 0.4, 9, 0.2
+    objective, batch, _ = _problem(
+        "squared_error-3", hidden_layer_sizes, activation, alpha, seed=10
+    )
+    network = objective.network
+    masks = _dropout_masks(hidden_layer_sizes, rate, seed)
+    params = params_away_from_kinks(network, batch, seed=11, masks=masks)
+    dropout = Dropout(rate, np.random.default_rng(seed))
+    value, _ = value_and_gradient(
+        Objective(network, N_SAMPLES, np.float64, dropout), params, batch
+    )
+
+    # Oracle: the forward pass in plain numpy with a_l * m_l fed to layer l + 1,
+    # then 1/2 squared error summed over outputs, averaged, plus the L2 penalty.
+    output = pre_activations(network, params, batch.X, masks)[-1]
+    coefs = params[: network.layout.n_coefs]
+    expected = 0.5 * ((output - batch.Y) ** 2).sum() / N_SAMPLES
+    expected += 0.5 * alpha * (coefs @ coefs) / N_SAMPLES
+    assert_allclose(value, expected, rtol=1e-12)
+
+
+def test_dropout_masks_are_inverted_and_drop_at_the_rate():
+    """Check that masks hold 0 or 1 / (1 - rate) and drop about a rate of units."""
+    rate = 0.3
+    masks = [np.empty((2000, 50))]
+    Dropout(rate, np.random.default_rng(12)).draw_masks(masks)
+    values = np.unique(masks[0])
+    assert_allclose(values, [0.0, 1 / (1 - rate)], rtol=1e-15)
+    # 100000 Bernoulli(0.3) draws: the standard error of the mean is 0.0015.
+    assert abs((masks[0] == 0).mean() - rate) < 0.01
+    # Inverted dropout keeps the expected activation: E[m] = 1.
+    assert abs(masks[0].mean() - 1) < 0.02
+
+
+@pytest.mark.parametrize("hidden_layer_sizes", [(5,), (5, 3)])
+@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
+def test_dropout_off_equals_no_dropout_exactly(activation, hidden_layer_sizes):
+    """Check that rate-0 dropout and no dropout give bitwise equal J and gradient."""
+    objective, batch, sample_weight = _problem(
+        "log_loss", hidden_layer_sizes, activation, alpha=0.1, seed=14
+    )
+    batch = batch._replace(sample_weight=sample_weight)
+    network = objective.network
+    params = params_away_from_kinks(network, batch, seed=15)
+    plain = Objective(network, N_SAMPLES, np.float64)
+    explicit_none = Objective(network, N_SAMPLES, np.float64, None)
+    rate_zero = Objective(
+        network, N_SAMPLES, np.float64, Dropout(0.0, np.random.default_rng(16))
+    )
+    value, grads = value_and_gradient(plain, params, batch)
+    for other in (explicit_none, rate_zero):
+        other_value, other_grads = value_and_gradient(other, params, batch)
+        assert other_value == value
+        assert_array_equal(other_grads, grads)

@@ -362,6 +362,7 @@ def _mean_test_score(mlp_class, X, y, classify, seeds):
     return np.mean(scores)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings(CONVERGENCE)
 @pytest.mark.parametrize("dataset", BENCHMARKS)
 def test_test_score_at_least_sklearn(dataset):
