@@ -4,7 +4,7 @@ Every function works in place on the pre-activation ``z`` and leaves ``a = f(z)`
 there. Every derivative multiplies a backpropagated ``delta`` in place by
 ``f'(z)``. Where ``f'`` can be written in terms of the layer's output ``a`` it
 takes ``a``, so nothing from the forward pass is recomputed; where it cannot
-(gelu, silu), ``derivative_of`` is ``"input"`` and the forward pass keeps a copy
+(gelu, silu), ``derivative_takes`` is ``"z"`` and the forward pass keeps a copy
 of ``z`` for it.
 """
 
@@ -19,8 +19,8 @@ from scipy.special import erf, expit
 class Activation:
     """An activation ``a = f(z)`` and its derivative ``f'``.
 
-    ``derivative_of`` says what the derivative takes: the layer's output a
-    ("output"), or its input z ("input", for gelu and silu). ``description``
+    ``derivative_takes`` says what the derivative is computed from: the
+    layer's output a ("a"), or its input z ("z", for gelu and silu). ``description``
     is the formula of f(z) that the estimators' docstrings list, and
     ``skmlp_only`` marks an activation scikit-learn's MLP does not offer.
     """
@@ -28,7 +28,7 @@ class Activation:
     name: str
     function: Callable[[np.ndarray], None]
     derivative: Callable[[np.ndarray, np.ndarray], None] | None = None
-    derivative_of: str = "output"
+    derivative_takes: str = "a"
     description: str = ""
     skmlp_only: bool = False
 
@@ -177,7 +177,7 @@ HIDDEN_ACTIVATIONS = {
             "silu",
             _silu,
             _silu_derivative,
-            derivative_of="input",
+            derivative_takes="z",
             description="z / (1 + exp(-z)), also called swish",
             skmlp_only=True,
         ),
@@ -185,7 +185,7 @@ HIDDEN_ACTIVATIONS = {
             "gelu",
             _gelu,
             _gelu_derivative,
-            derivative_of="input",
+            derivative_takes="z",
             description=(
                 "z Phi(z), with Phi the standard normal CDF (the exact GELU, "
                 "not its tanh approximation)"

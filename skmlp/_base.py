@@ -1,6 +1,8 @@
 """What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
 
 import warnings
+from collections import ChainMap
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from typing import ClassVar
@@ -11,7 +13,6 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    is_classifier,
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, column_or_1d
@@ -24,7 +25,7 @@ from ._early_stopping import (
     validation_monitor,
 )
 from ._network import ParameterLayout, initial_params, predict_output
-from ._objective import Batch, Dropout, Network, Objective, as_targets
+from ._objective import Batch, Dropout, Objective, ObjectiveSpec, as_targets
 from ._optimizers import OPTIMIZERS, UpdateRule
 from ._schedules import SCHEDULES, ScheduleSettings, schedule_for
 from ._sklearn_compat import (
@@ -48,8 +49,9 @@ from ._weights import check_weight_sum, weighted_by_class
 
 __all__ = ["SOLVERS", "BaseMLP"]
 
-#: Every ``solver`` option: L-BFGS, then the stochastic optimisers.
-SOLVERS = {"lbfgs": LBFGS, **OPTIMIZERS}
+#: Every ``solver`` option: L-BFGS, then the stochastic optimisers. A view, not
+#: a copy, so that an optimiser registered later is an option too.
+SOLVERS = ChainMap(OPTIMIZERS, {"lbfgs": LBFGS})
 
 
 _NO_HIDDEN_LAYER = (
@@ -82,11 +84,11 @@ class _FitRequest:
 
 
 @dataclass(frozen=True)
-class _FitCall:
-    """What kind of call this is: a fresh fit, a warm start or partial_fit."""
+class _CheckedCall:
+    """What this call trains with, its inputs checked: fresh, warm start or partial."""
 
     random_state: np.random.RandomState
-    first_pass: bool
+    reset: bool
     incremental: bool
     encoder: object
     validation: Batch | None = None
@@ -222,30 +224,28 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _fit_and_commit(self, X, y, sample_weight, request):
         incremental = request.incremental
         self._check_training_options(incremental)
-        first_pass = not self._continues_training(incremental)
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, first_pass
-        )
-        Y, encoder = self._encode_targets(y, first_pass, incremental, request.classes)
+        reset = not self._continues_training(incremental)
+        X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset)
+        Y, encoder = self._encode_targets(y, reset, incremental, request.classes)
         X, sample_weight = _in_dtype_holding(Y, X, sample_weight)
         class_weights = self._class_weights(y, incremental)
         sample_weight = weighted_by_class(class_weights, y, sample_weight, X.dtype)
         check_weight_sum(sample_weight, "sample_weight")
-        network = self._training_network(X, Y, encoder, first_pass)
-        call = _FitCall(
+        spec = self._objective_spec(X, Y, encoder, reset)
+        call = _CheckedCall(
             check_random_state(self.random_state),
-            first_pass,
+            reset,
             incremental,
             encoder,
             given_validation_set(
                 self, request.validation, encoder, class_weights, X.dtype
             ),
         )
-        params = self._starting_params(network, X.dtype, call)
+        params = self._starting_params(spec, X.dtype, call)
         data = Batch(X, as_targets(Y, X.dtype), sample_weight)
         with scipy_blas_on_one_thread():
-            result = self._run_solver(params, network, data, call)
-        self._commit(result, network, call)
+            result = self._run_solver(params, spec, data, call)
+        self._commit(result, spec, call)
         return self
 
     def _check_training_options(self, incremental):
@@ -275,9 +275,46 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 stacklevel=5,
             )
 
+    # ------------------------------------------- what each estimator supplies
+    #: Whether y holds labels (encoded as 0/1 indicators) or real values.
+    _targets_are_labels: ClassVar[bool]
+    #: The metric of ``score``: accuracy or R2.
+    _metric: ClassVar[Callable]
+
+    def _encode_targets(self, y, reset, incremental, classes):
+        """Return (Y, the 2-D targets the objective takes; their encoder)."""
+        raise NotImplementedError
+
+    def _encode_validation_targets(self, y_val, encoder):
+        """Return y_val encoded as the training targets were."""
+        raise NotImplementedError
+
+    def _decode_targets(self, Y, encoder):
+        """Return the targets y that Y encodes."""
+        raise NotImplementedError
+
+    def _predictions_from_output(self, A, encoder):
+        """Return what ``predict`` gives for the output layer's a_L."""
+        raise NotImplementedError
+
+    def _loss(self, encoder):
+        """Return the Loss record the estimator trains with."""
+        raise NotImplementedError
+
+    def _set_target_encoding(self, encoder):
+        """Set the fitted attributes that describe the targets (classes_)."""
+        raise NotImplementedError
+
     def _class_weights(self, y, incremental):
         """Return {class: weight} for the training targets y; the classifier's."""
         return None
+
+    def _score_output(self, A, y_true, sample_weight, encoder):
+        """Return ``score``'s metric of the outputs A, or NaN if A is not finite."""
+        if not np.isfinite(A).all():
+            return np.nan
+        y_pred = self._predictions_from_output(A, encoder)
+        return self._metric(y_true, y_pred, sample_weight=sample_weight)
 
     def _validate_training_data(self, X, y, sample_weight, reset):
         """Return X, y and sample_weight checked and converted as scikit-learn does."""
@@ -287,7 +324,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            y_numeric=not is_classifier(self),
+            y_numeric=not self._targets_are_labels,
             dtype=(np.float64, np.float32),
             reset=reset,
         )
@@ -304,10 +341,10 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return sizes
 
-    def _training_network(self, X, Y, encoder, first_pass):
-        """Return the Network to train, checking it fits the current weights."""
+    def _objective_spec(self, X, Y, encoder, reset):
+        """Return the ObjectiveSpec to train, checking it fits the current weights."""
         units = (X.shape[1], *self._hidden_layer_sizes(), Y.shape[1])
-        if not first_pass:
+        if not reset:
             current = (self.coefs_[0].shape[0], *(len(b) for b in self.intercepts_))
             if current != units:
                 raise ValueError(
@@ -315,31 +352,31 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     f"{current}, but hidden_layer_sizes and the data give {units}. "
                     "Set warm_start=False to train a new network."
                 )
-        return Network(
+        return ObjectiveSpec(
             ParameterLayout(units),
             HIDDEN_ACTIVATIONS[self.activation],
             self._loss(encoder),
             self.alpha,
         )
 
-    def _starting_params(self, network, dtype, call):
+    def _starting_params(self, spec, dtype, call):
         """Return fresh Glorot weights, or a copy of the fitted ones to continue."""
-        if call.first_pass:
-            layout, random_state = network.layout, call.random_state
+        if call.reset:
+            layout, random_state = spec.layout, call.random_state
             return initial_params(layout, self.activation, random_state, dtype)
-        return network.layout.pack(self.coefs_, self.intercepts_, dtype)
+        return spec.layout.pack(self.coefs_, self.intercepts_, dtype)
 
-    def _run_solver(self, params, network, data, call):
+    def _run_solver(self, params, spec, data, call):
         """Return the TrainingResult of the configured solver, starting at params."""
         n_samples = data.Y.shape[0]
         if self.solver == "lbfgs":
-            objective = Objective(network, n_samples, params.dtype)
+            objective = Objective(spec, n_samples, params.dtype)
             settings = LbfgsSettings(
                 self.max_iter, self.max_fun, self.tol, self.verbose
             )
             return run_lbfgs(params, objective, data, settings)
 
-        data, monitor = self._monitored_split(data, network, call)
+        data, monitor = self._monitored_split(data, spec, call)
         batch_size = self._batch_size(data.Y.shape[0])
         settings = StochasticSettings(
             max_iter=self.max_iter,
@@ -352,9 +389,9 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             random_state=call.random_state,
             monitor=monitor,
         )
-        objective = Objective(network, batch_size, params.dtype, self._dropout(call))
+        objective = Objective(spec, batch_size, params.dtype, self._dropout(call))
         update = self._update_rule_for(params, call.incremental)
-        history = self._history(call.first_pass)
+        history = self._history(call.reset)
         return run_stochastic(params, objective, update, data, settings, history)
 
     def _batch_size(self, n_samples):
@@ -392,10 +429,10 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             and update_rule.optimizer.dtype == dtype
         )
 
-    def _history(self, first_pass):
+    def _history(self, reset):
         """Return the history to continue from: its scalars, and empty curves."""
         history = History.start(self.early_stopping)
-        if first_pass or not hasattr(self, "loss_curve_"):
+        if reset or not hasattr(self, "loss_curve_"):
             return history
         history.t = self.t_
         history.no_improvement_count = getattr(self, "_no_improvement_count", 0)
@@ -407,17 +444,18 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             history.best_loss = np.inf if previous is None else previous
         return history
 
-    def _monitored_split(self, data, network, call):
+    def _monitored_split(self, data, spec, call):
         """Return (training data, validation monitor or None) for early stopping."""
         if not self.early_stopping:
             return data, None
         val = call.validation
         if val is None:
-            stratify = data.Y if is_classifier(self) and data.Y.shape[1] == 1 else None
+            single_label = self._targets_are_labels and data.Y.shape[1] == 1
+            stratify = data.Y if single_label else None
             fraction, random_state = self.validation_fraction, call.random_state
             data, val = split_off_validation(data, fraction, stratify, random_state)
             check_weight_sum(data.sample_weight, "sample_weight (what the split left)")
-        return data, validation_monitor(self, network, val, call.encoder)
+        return data, validation_monitor(self, spec, val, call.encoder)
 
     def _dropout(self, call):
         """Return the Dropout of this fit, or None; it only draws when used."""
@@ -426,22 +464,22 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         seed = call.random_state.randint(np.iinfo(np.int32).max)
         # partial_fit re-seeds from an int random_state on every call; mixing in
         # the number of samples seen so far gives each call new masks.
-        samples_seen = 0 if call.first_pass else getattr(self, "t_", 0)
+        samples_seen = 0 if call.reset else getattr(self, "t_", 0)
         return Dropout(self.dropout, np.random.default_rng([seed, samples_seen]))
 
-    def _commit(self, result, network, call):
+    def _commit(self, result, spec, call):
         """Set every fitted attribute from a finished training run."""
-        self.coefs_, self.intercepts_ = network.layout.unpack(result.params)
-        self.n_layers_ = len(network.layout.layer_units)
-        self.n_outputs_ = network.layout.layer_units[-1]
-        self.out_activation_ = network.loss.output_activation
+        self.coefs_, self.intercepts_ = spec.layout.unpack(result.params)
+        self.n_layers_ = len(spec.layout.layer_units)
+        self.n_outputs_ = spec.layout.layer_units[-1]
+        self.out_activation_ = spec.loss.output_activation
         self.n_iter_ = result.n_iter
         self.loss_ = result.loss
         self._set_target_encoding(call.encoder)
         history = result.history
-        continued = not call.first_pass and hasattr(self, "loss_curve_")
+        continued = not call.reset and hasattr(self, "loss_curve_")
         if self.solver == "lbfgs":
-            self.t_ = 0 if call.first_pass else getattr(self, "t_", 0)
+            self.t_ = 0 if call.reset else getattr(self, "t_", 0)
             self._extend_curve("loss_curve_", history.loss_curve, continued)
             return
         self.t_ = history.t

@@ -144,6 +144,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.dropout = dropout
         self.max_grad_norm = max_grad_norm
 
+    _targets_are_labels = True
+    _metric = staticmethod(accuracy_score)
+
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -195,7 +198,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The most probable class of each sample; for a multilabel target, an
             indicator matrix of the labels whose probability exceeds 0.5.
         """
-        return self._labels_from_output(self._forward_output(X), self._label_binarizer)
+        A = self._forward_output(X)
+        return self._predictions_from_output(A, self._label_binarizer)
 
     def decision_function(self, X):
         """Return the output layer's values before the output activation.
@@ -256,9 +260,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return np.log(y_prob, out=y_prob)
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
-    def _encode_targets(self, y, first_pass, incremental, classes):
+    def _encode_targets(self, y, reset, incremental, classes):
         """Return (the boolean indicator matrix of y, the fitted LabelBinarizer)."""
-        binarizer = self._target_binarizer(y, first_pass, incremental, classes)
+        binarizer = self._target_binarizer(y, reset, incremental, classes)
         return self._indicator(y, binarizer), binarizer
 
     @staticmethod
@@ -277,11 +281,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return (np.asarray(y) == classes[1]).reshape(-1, 1)
         return binarizer.transform(y).astype(bool)
 
-    def _target_binarizer(self, y, first_pass, incremental, classes):
+    def _target_binarizer(self, y, reset, incremental, classes):
         if incremental and _check_partial_fit_first_call(self, classes):
             multilabel = type_of_target(y).startswith("multilabel")
             binarizer = LabelBinarizer().fit(y if multilabel else classes)
-        elif first_pass:
+        elif reset:
             return LabelBinarizer().fit(y)
         else:
             binarizer = self._label_binarizer
@@ -343,19 +347,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return binarizer.inverse_transform(Y)
 
     @staticmethod
-    def _labels_from_output(A, binarizer):
+    def _predictions_from_output(A, binarizer):
         """Return the labels a LabelBinarizer decodes from the output a_L."""
         if binarizer.y_type_ == "multiclass":
             return binarizer.classes_.take(A.argmax(axis=1))
         if binarizer.y_type_ == "binary" and len(binarizer.classes_) == 2:
             return binarizer.classes_.take((A[:, 0] > 0.5).astype(np.intp))
         return binarizer.inverse_transform(A.ravel() if A.shape[1] == 1 else A)
-
-    def _score_output(self, A, y_true, sample_weight, binarizer):
-        if not np.isfinite(A).all():
-            return np.nan
-        y_pred = self._labels_from_output(A, binarizer)
-        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 
     def _set_target_encoding(self, binarizer):
         self._label_binarizer = binarizer

@@ -91,7 +91,7 @@ def split_off_validation(data, fraction, stratify, random_state):
     return train, val
 
 
-def validation_monitor(estimator, network, val, encoder):
+def validation_monitor(estimator, spec, val, encoder):
     """Return the ValidationMonitor of ``estimator.scoring`` on ``val``.
 
     ``scoring=None`` is the estimator's own score (accuracy or R2), 'loss' the
@@ -104,17 +104,17 @@ def validation_monitor(estimator, network, val, encoder):
     weight = {} if val.sample_weight is None else {"sample_weight": val.sample_weight}
 
     def measure(params):
-        coefs, intercepts = network.layout.unpack(params)
-        A = predict_output(val.X, coefs, intercepts, network.hidden, network.output)
+        coefs, intercepts = spec.layout.unpack(params)
+        A = predict_output(val.X, coefs, intercepts, spec.hidden, spec.output)
         if not np.isfinite(A).all():
             return np.nan, np.nan
-        loss = network.loss.value(val.Y, A, val.sample_weight)
+        loss = spec.loss.value(val.Y, A, val.sample_weight)
         if scoring is None:
             score = estimator._score_output(A, y_true, val.sample_weight, encoder)
         elif scoring == "loss":
             score = -loss
         else:
-            snapshot = _estimator_holding(estimator, params, network, encoder)
+            snapshot = _estimator_holding(estimator, params, spec, encoder)
             score = _scored(scorer, scoring, snapshot, val.X, y_true, weight)
         return float(score), float(loss)
 
@@ -135,13 +135,13 @@ def _scored(scorer, scoring, estimator, X, y_true, weight):
         ) from error
 
 
-def _estimator_holding(estimator, params, network, encoder):
+def _estimator_holding(estimator, params, spec, encoder):
     """Return a shallow copy of ``estimator`` fitted with ``params``, for scorers."""
     snapshot = copy.copy(estimator)
-    snapshot.coefs_, snapshot.intercepts_ = network.layout.unpack(params)
-    snapshot.n_layers_ = len(network.layout.layer_units)
-    snapshot.n_outputs_ = network.layout.layer_units[-1]
-    snapshot.out_activation_ = network.loss.output_activation
+    snapshot.coefs_, snapshot.intercepts_ = spec.layout.unpack(params)
+    snapshot.n_layers_ = len(spec.layout.layer_units)
+    snapshot.n_outputs_ = spec.layout.layer_units[-1]
+    snapshot.out_activation_ = spec.loss.output_activation
     snapshot._set_target_encoding(encoder)
     # The validation rows are already a validated array without column names.
     vars(snapshot).pop("feature_names_in_", None)

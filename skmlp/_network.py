@@ -139,11 +139,11 @@ def forward(activations, coefs, intercepts, hidden, output, trace=None):
 def _hidden_layer(z, layer, hidden, trace):
     """Turn z into a = f(z) in place, keeping what backward needs from it."""
     saved = None if trace is None else trace.derivative_inputs[layer]
-    if saved is not None and hidden.derivative_of == "input":
+    if saved is not None and hidden.derivative_takes == "z":
         np.copyto(saved, z)
     hidden.function(z)
     if trace is not None and trace.masks is not None:
-        if saved is not None and hidden.derivative_of == "output":
+        if saved is not None and hidden.derivative_takes == "a":
             np.copyto(saved, z)
         z *= trace.masks[layer]
 

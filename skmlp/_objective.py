@@ -32,7 +32,7 @@ from ._vectors import add_scaled
 
 
 @dataclass(frozen=True)
-class Network:
+class ObjectiveSpec:
     """What the math needs to know: layer sizes, activation, loss, penalty."""
 
     layout: ParameterLayout
@@ -82,13 +82,13 @@ class Objective:
     gradient vectors a solver passes again and again.
     """
 
-    def __init__(self, network, max_rows, dtype, dropout=None):
-        self.network, self.dropout, self.max_rows = network, dropout, max_rows
+    def __init__(self, spec, max_rows, dtype, dropout=None):
+        self.spec, self.dropout, self.max_rows = spec, dropout, max_rows
         self._views_of = {}
-        units = network.layout.layer_units[1:]
+        units = spec.layout.layer_units[1:]
         self._activations = layer_buffers(max_rows, units, dtype)
         self._deltas = layer_buffers(max_rows, units, dtype)
-        keeps = network.hidden.derivative_of == "input" or dropout is not None
+        keeps = spec.hidden.derivative_takes == "z" or dropout is not None
         self._trace = Trace(
             [np.empty((max_rows, n), dtype) if keeps else None for n in units[:-1]],
             layer_buffers(max_rows, units[:-1], dtype) if dropout else None,
@@ -100,7 +100,7 @@ class Objective:
         if vector_and_views is None or vector_and_views[0] is not vector:
             if len(self._views_of) > 4:
                 self._views_of.clear()
-            vector_and_views = (vector, self.network.layout.unpack(vector))
+            vector_and_views = (vector, self.spec.layout.unpack(vector))
             self._views_of[id(vector)] = vector_and_views
         return vector_and_views[1]
 
@@ -112,7 +112,7 @@ class Objective:
 
     def _trace_for(self, n_samples):
         """Return the trace buffers cut to ``n_samples`` rows, with fresh masks."""
-        if self.dropout is None and self.network.hidden.derivative_of == "output":
+        if self.dropout is None and self.spec.hidden.derivative_takes == "a":
             return None
         trace = Trace(
             self._rows(self._trace.derivative_inputs, n_samples),
@@ -128,7 +128,7 @@ class Objective:
         Returns None, leaving ``grads`` as they were, for a batch whose sample
         weights sum to zero: it carries no information to learn from.
         """
-        net, (X, Y, sample_weight) = self.network, batch
+        net, (X, Y, sample_weight) = self.spec, batch
         n_samples = X.shape[0]
         weight_sum = n_samples if sample_weight is None else sample_weight.sum()
         if weight_sum == 0:
@@ -155,6 +155,6 @@ class Objective:
 
     def predicts_finite(self, params, X, x_max=None):
         """Return whether the network at ``params`` gives finite outputs for X."""
-        coefs, intercepts = self.network.layout.unpack(params)
-        net = self.network
+        coefs, intercepts = self.spec.layout.unpack(params)
+        net = self.spec
         return outputs_are_finite(X, coefs, intercepts, net.hidden, net.output, x_max)

@@ -102,6 +102,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     True
     """
 
+    _targets_are_labels = False
+    _metric = staticmethod(r2_score)
+
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions(REGRESSION_LOSSES.keys())],  # a live view of the registry
@@ -210,10 +213,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The output layer's activations a_L, one column per output; 1-D
             when the model has a single output.
         """
-        return self._values_from_output(self._forward_output(X))
+        return self._predictions_from_output(self._forward_output(X), None)
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
-    def _encode_targets(self, y, first_pass, incremental, classes):
+    def _encode_targets(self, y, reset, incremental, classes):
         """Return (y as a 2-D float array, no encoder)."""
         _check_numeric(y, "y")
         Y = np.asarray(y, dtype=float).reshape(len(y), -1)
@@ -236,14 +239,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return Y
 
     @staticmethod
-    def _values_from_output(A):
+    def _predictions_from_output(A, encoder):
+        """Return the predicted values: a_L itself, 1-D for a single output."""
         return A.ravel() if A.shape[1] == 1 else A
-
-    def _score_output(self, A, y_true, sample_weight, encoder):
-        if not np.isfinite(A).all():
-            return np.nan
-        y_pred = self._values_from_output(A)
-        return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
     def _set_target_encoding(self, encoder):
         pass

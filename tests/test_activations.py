@@ -25,7 +25,7 @@ FORMULAS = {
 
 def _derivative_argument(activation, z, a):
     """Return what ``activation.derivative`` takes: the output a, or z."""
-    return z if getattr(activation, "derivative_of", "output") == "input" else a
+    return z if activation.derivative_takes == "z" else a
 
 
 def _pre_activations(seed, shape=(6, 5)):

@@ -24,7 +24,7 @@ from sklearn.metrics import mean_squared_error
 from skmlp._activations import HIDDEN_ACTIVATIONS
 from skmlp._losses import LOSSES, Loss, regression_loss
 from skmlp._network import ParameterLayout
-from skmlp._objective import Batch, Dropout, Network, Objective
+from skmlp._objective import Batch, Dropout, Objective, ObjectiveSpec
 
 N_FEATURES = 4
 N_SAMPLES = 7
@@ -86,7 +86,7 @@ def _network(case, hidden_layer_sizes, activation, alpha):
     """Return the Network of one case."""
     loss, n_outputs = TARGET_CASES[case].loss, TARGET_CASES[case].n_outputs
     layout = ParameterLayout((N_FEATURES, *hidden_layer_sizes, n_outputs))
-    return Network(layout, HIDDEN_ACTIVATIONS[activation], loss, alpha)
+    return ObjectiveSpec(layout, HIDDEN_ACTIVATIONS[activation], loss, alpha)
 
 
 def _problem(case, hidden_layer_sizes, activation, alpha, seed=0):
@@ -95,9 +95,9 @@ def _problem(case, hidden_layer_sizes, activation, alpha, seed=0):
     X = rng.normal(size=(N_SAMPLES, N_FEATURES))
     Y = TARGET_CASES[case].draw_targets(rng)
     sample_weight = rng.uniform(0.5, 2.5, size=N_SAMPLES)
-    network = _network(case, hidden_layer_sizes, activation, alpha)
+    spec = _network(case, hidden_layer_sizes, activation, alpha)
     # max_rows above the batch size, so the objective must slice its buffers.
-    objective = Objective(network, N_SAMPLES + 3, np.float64)
+    objective = Objective(spec, N_SAMPLES + 3, np.float64)
     return objective, Batch(X, Y), sample_weight
 
 
@@ -140,8 +140,8 @@ def test_gradient_matches_finite_difference(
     if use_weights:
         batch = batch._replace(sample_weight=sample_weight)
     kinks = TARGET_CASES[case].kinks
-    params = params_away_from_kinks(objective.network, batch, seed=1, kinks=kinks)
-    *hidden, output = pre_activations(objective.network, params, batch.X)
+    params = params_away_from_kinks(objective.spec, batch, seed=1, kinks=kinks)
+    *hidden, output = pre_activations(objective.spec, params, batch.X)
     # Pre-activations of both signs, so both branches of relu-like activations
     # (and elu's exponential part) are exercised.
     for z in hidden:
@@ -160,16 +160,16 @@ def test_huber_gradient_with_a_small_delta_uses_the_linear_part():
     huber_delta = 0.05
     layout = ParameterLayout((N_FEATURES, 4, 2))
     loss = regression_loss("huber", huber_delta=huber_delta)
-    network = Network(layout, HIDDEN_ACTIVATIONS["softplus"], loss, 0.1)
+    spec = ObjectiveSpec(layout, HIDDEN_ACTIVATIONS["softplus"], loss, 0.1)
     rng = np.random.RandomState(4)
     X, Y = rng.normal(size=(N_SAMPLES, N_FEATURES)), rng.normal(size=(N_SAMPLES, 2))
     batch = Batch(X, Y, rng.uniform(0.5, 2.0, N_SAMPLES))
     kinks = (-huber_delta, huber_delta)
-    params = params_away_from_kinks(network, batch, seed=5, kinks=kinks, scale=0.6)
-    residuals = pre_activations(network, params, batch.X)[-1] - batch.Y
+    params = params_away_from_kinks(spec, batch, seed=5, kinks=kinks, scale=0.6)
+    residuals = pre_activations(spec, params, batch.X)[-1] - batch.Y
     assert (np.abs(residuals) > huber_delta).mean() > 0.5
     assert_gradient_matches(
-        lambda: Objective(network, N_SAMPLES, np.float64), params, batch
+        lambda: Objective(spec, N_SAMPLES, np.float64), params, batch
     )
 
 
@@ -181,8 +181,8 @@ def test_objective_is_data_loss_plus_l2_penalty(use_weights):
     penalty_free, _, _ = _problem("squared_error-3", (5,), "tanh", 0.0)
     if use_weights:
         batch = batch._replace(sample_weight=sample_weight)
-    layout = objective.network.layout
-    params = params_away_from_kinks(objective.network, batch, seed=2)
+    layout = objective.spec.layout
+    params = params_away_from_kinks(objective.spec, batch, seed=2)
     coefs, intercepts = layout.unpack(params)
 
     # Data loss by hand: 1/2 squared error summed over outputs, (weighted) mean
@@ -211,13 +211,13 @@ def test_objective_is_data_loss_plus_l2_penalty(use_weights):
 def test_weight_of_two_equals_duplicated_row(case):
     """Check that sample weight 2 on a row equals repeating it (value, gradient)."""
     objective, batch, _ = _problem(case, (5,), "tanh", alpha=0.2, seed=3)
-    params = params_away_from_kinks(objective.network, batch, seed=4)
+    params = params_away_from_kinks(objective.spec, batch, seed=4)
     sample_weight = np.ones(N_SAMPLES)
     sample_weight[2] = 2.0
     weighted = batch._replace(sample_weight=sample_weight)
     rows = [*range(N_SAMPLES), 2]
     duplicated = Batch(batch.X[rows], batch.Y[rows])
-    big_objective = Objective(objective.network, N_SAMPLES + 1, np.float64)
+    big_objective = Objective(objective.spec, N_SAMPLES + 1, np.float64)
 
     value, grads = value_and_gradient(objective, params, weighted)
     value_duplicated, grads_duplicated = value_and_gradient(
@@ -231,7 +231,7 @@ def test_weight_of_two_equals_duplicated_row(case):
 def test_unit_sample_weights_equal_no_weights(case):
     """Check that sample weights of all ones give the unweighted J and gradient."""
     objective, batch, _ = _problem(case, (5,), "relu", alpha=0.2, seed=5)
-    params = params_away_from_kinks(objective.network, batch, seed=6)
+    params = params_away_from_kinks(objective.spec, batch, seed=6)
     value, grads = value_and_gradient(objective, params, batch)
     value_ones, grads_ones = value_and_gradient(
         objective, params, batch._replace(sample_weight=np.ones(N_SAMPLES))
@@ -243,7 +243,7 @@ def test_unit_sample_weights_equal_no_weights(case):
 def test_calls_do_not_depend_on_previous_calls():
     """Check that a call after one on another batch gives the same J and gradient."""
     objective, batch, _ = _problem("log_loss", (5, 3), "logistic", alpha=0.1, seed=7)
-    params = params_away_from_kinks(objective.network, batch, seed=8)
+    params = params_away_from_kinks(objective.spec, batch, seed=8)
     first_value, first_grads = value_and_gradient(objective, params, batch)
     rng = np.random.RandomState(9)
     other = Batch(
@@ -260,7 +260,7 @@ def test_calls_do_not_depend_on_previous_calls():
 def test_params_are_not_modified():
     """Check that loss_and_gradients leaves the parameter vector unchanged."""
     objective, batch, weights = _problem("poisson", (5, 3), "relu", 0.5, seed=10)
-    params = params_away_from_kinks(objective.network, batch, seed=11)
+    params = params_away_from_kinks(objective.spec, batch, seed=11)
     before = params.copy()
     value_and_gradient(objective, params, batch._replace(sample_weight=weights))
     assert_allclose(params, before, rtol=0, atol=0)
@@ -287,12 +287,12 @@ def test_gradient_with_dropout_matches_finite_difference(
     batch = batch._replace(sample_weight=sample_weight)
     masks = _dropout_masks(hidden_layer_sizes, rate, seed)
     assert all((mask == 0).any() and (mask > 0).any() for mask in masks)
-    params = params_away_from_kinks(objective.network, batch, seed=13, masks=masks)
+    params = params_away_from_kinks(objective.spec, batch, seed=13, masks=masks)
 
     def thinned():
         """Return an objective whose first call draws the same masks as above."""
         dropout = Dropout(rate, np.random.default_rng(seed))
-        return Objective(objective.network, N_SAMPLES, np.float64, dropout)
+        return Objective(objective.spec, N_SAMPLES, np.float64, dropout)
 
     # The masks really are applied: J differs from the full network's.
     value, _ = value_and_gradient(thinned(), params, batch)
@@ -311,18 +311,18 @@ def test_dropout_objective_is_the_thinned_network_by_hand(
     objective, batch, _ = _problem(
         "squared_error-3", hidden_layer_sizes, activation, alpha, seed=10
     )
-    network = objective.network
+    spec = objective.spec
     masks = _dropout_masks(hidden_layer_sizes, rate, seed)
-    params = params_away_from_kinks(network, batch, seed=11, masks=masks)
+    params = params_away_from_kinks(spec, batch, seed=11, masks=masks)
     dropout = Dropout(rate, np.random.default_rng(seed))
     value, _ = value_and_gradient(
-        Objective(network, N_SAMPLES, np.float64, dropout), params, batch
+        Objective(spec, N_SAMPLES, np.float64, dropout), params, batch
     )
 
     # Oracle: the forward pass in plain numpy with a_l * m_l fed to layer l + 1,
     # then 1/2 squared error summed over outputs, averaged, plus the L2 penalty.
-    output = pre_activations(network, params, batch.X, masks)[-1]
-    coefs = params[: network.layout.n_coefs]
+    output = pre_activations(spec, params, batch.X, masks)[-1]
+    coefs = params[: spec.layout.n_coefs]
     expected = 0.5 * ((output - batch.Y) ** 2).sum() / N_SAMPLES
     expected += 0.5 * alpha * (coefs @ coefs) / N_SAMPLES
     assert_allclose(value, expected, rtol=1e-12)
@@ -349,12 +349,12 @@ def test_dropout_off_equals_no_dropout_exactly(activation, hidden_layer_sizes):
         "log_loss", hidden_layer_sizes, activation, alpha=0.1, seed=14
     )
     batch = batch._replace(sample_weight=sample_weight)
-    network = objective.network
-    params = params_away_from_kinks(network, batch, seed=15)
-    plain = Objective(network, N_SAMPLES, np.float64)
-    explicit_none = Objective(network, N_SAMPLES, np.float64, None)
+    spec = objective.spec
+    params = params_away_from_kinks(spec, batch, seed=15)
+    plain = Objective(spec, N_SAMPLES, np.float64)
+    explicit_none = Objective(spec, N_SAMPLES, np.float64, None)
     rate_zero = Objective(
-        network, N_SAMPLES, np.float64, Dropout(0.0, np.random.default_rng(16))
+        spec, N_SAMPLES, np.float64, Dropout(0.0, np.random.default_rng(16))
     )
     value, grads = value_and_gradient(plain, params, batch)
     for other in (explicit_none, rate_zero):

@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 
-from skmlp._optimizers import OPTIMIZERS, SGD, Adam, clip_to_norm
+from skmlp import MLPClassifier
+from skmlp._base import SOLVERS, BaseMLP
+from skmlp._docstrings import fill
+from skmlp._optimizers import OPTIMIZERS, SGD, Adam, OptimizerEntry, clip_to_norm
+from skmlp._schedules import SCHEDULES
 
 N_PARAMS = 6
 
@@ -200,3 +206,24 @@ def test_clip_to_norm_rescales_only_longer_gradients():
     short = np.array([0.3, 0.4])
     clip_to_norm(short, 2.5)
     assert_array_equal(short, [0.3, 0.4])
+
+
+def test_a_registered_optimizer_is_a_solver_everywhere(monkeypatch):
+    """Check that one OPTIMIZERS entry is a solver option, documented, and trains."""
+    # Plain gradient descent, as SGD without momentum.
+    entry = OptimizerEntry(
+        lambda n, dtype, p: SGD(n, dtype, momentum=0.0, nesterov=False), "plain"
+    )
+    monkeypatch.setitem(OPTIMIZERS, "plain", entry)
+    (constraint,) = BaseMLP._parameter_constraints["solver"]
+    assert "plain" in constraint.options
+    text = fill("<solver>", options={"solver": SOLVERS, "learning_rate": SCHEDULES})
+    assert "- 'plain': plain" in text
+
+    X, y = make_classification(n_samples=40, random_state=0)
+    params = {"hidden_layer_sizes": (3,), "max_iter": 3, "random_state": 0}
+    with pytest.warns(ConvergenceWarning):
+        ours = MLPClassifier(solver="plain", **params).fit(X, y)
+        oracle = MLPClassifier(solver="sgd", momentum=0.0, **params).fit(X, y)
+    for mine, reference in zip(ours.coefs_, oracle.coefs_, strict=True):
+        assert_array_equal(mine, reference)

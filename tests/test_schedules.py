@@ -10,12 +10,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from skmlp import MLPClassifier, MLPRegressor, _optimizers
+from skmlp._base import SOLVERS, BaseMLP
+from skmlp._docstrings import fill
 from skmlp._schedules import (
     SCHEDULES,
     Adaptive,
     Constant,
     Cosine,
     InvScaling,
+    ScheduleEntry,
     ScheduleSettings,
     schedule_for,
 )
@@ -146,3 +149,27 @@ def test_cosine_and_max_grad_norm_are_tunable_by_grid_search():
         search = GridSearchCV(base, grid, cv=2).fit(X, y)
     assert len(search.cv_results_["params"]) == 4
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+class _Halving(Constant):
+    """A test schedule: eta halves after every epoch."""
+
+    def end_epoch(self, t):
+        self.rate /= 2
+
+
+def test_a_registered_schedule_is_an_option_everywhere(monkeypatch):
+    """Check that one SCHEDULES entry is a constraint option, documented, and used."""
+    entry = ScheduleEntry(lambda s: _Halving(s.learning_rate_init), "halving")
+    monkeypatch.setitem(SCHEDULES, "halving", entry)
+    (constraint,) = BaseMLP._parameter_constraints["learning_rate"]
+    assert "halving" in constraint.options
+    text = fill("<solver>", options={"solver": SOLVERS, "learning_rate": SCHEDULES})
+    assert "- 'halving': halving" in text
+
+    seen = _record_rates(monkeypatch, _optimizers.SGD)
+    X, y = _data()
+    clf = MLPClassifier((3,), solver="sgd", learning_rate="halving", batch_size=60)
+    with pytest.warns(ConvergenceWarning):
+        clf.set_params(max_iter=3).fit(X, y)
+    assert seen == [0.001, 0.0005, 0.00025]

@@ -73,7 +73,7 @@ from skmlp import MLPRegressor
 from skmlp._activations import HIDDEN_ACTIVATIONS
 from skmlp._losses import LOSSES
 from skmlp._network import ParameterLayout
-from skmlp._objective import Batch, Network, Objective
+from skmlp._objective import Batch, Objective, ObjectiveSpec
 
 LN3 = np.log(3.0)
 X = np.array([[1.0, 0.0], [1.0, 1.0]])
@@ -125,7 +125,7 @@ def test_worked_example_forward():
 def test_worked_example_loss_and_gradients():
     """Check J and every dJ/dW, dJ/db of the objective against the hand values."""
     layout = ParameterLayout((2, 2, 1))
-    network = Network(
+    network = ObjectiveSpec(
         layout, HIDDEN_ACTIVATIONS["logistic"], LOSSES["squared_error"], alpha=0.0
     )
     params = layout.pack([W1, W2], [b1, b2], np.float64)
