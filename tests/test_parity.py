@@ -29,6 +29,9 @@ from sklearn.preprocessing import StandardScaler
 
 import skmlp
 
+# Fits beside scikit-learn's: part of the whole suite, not of the quick loop.
+pytestmark = pytest.mark.slow
+
 CONVERGENCE = "ignore::sklearn.exceptions.ConvergenceWarning"
 
 # Each entry is one update rule; max_iter is small so the comparison is about

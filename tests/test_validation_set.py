@@ -216,6 +216,7 @@ def test_unknown_scoring_string_raises():
         clf.fit(X, y)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings(CONVERGENCE)
 def test_scoring_in_grid_search_with_x_val():
     """Check that GridSearchCV tunes scoring and passes X_val and y_val to fit."""
