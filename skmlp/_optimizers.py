@@ -26,6 +26,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from ._schedules import Schedule
 from ._vectors import ScaledVector, add_scaled
 
 
@@ -140,7 +141,7 @@ class UpdateRule:
 
     solver: str
     optimizer: Optimizer
-    schedule: object
+    schedule: Schedule
     max_grad_norm: float | None = None
 
     @property

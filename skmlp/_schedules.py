@@ -1,7 +1,7 @@
 """Learning-rate schedules: the step size eta of every epoch, beside the optimisers.
 
 An optimiser decides the direction of a step; a schedule decides its size.
-Every schedule has the same small protocol:
+Every schedule has the same small protocol (``Schedule``):
 
 - ``rate``: the step size eta to use for the coming batches;
 - ``end_epoch(t)``: called after every epoch, ``t`` counting the samples seen
@@ -15,7 +15,19 @@ options, its documentation and the tests all come from it.
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
+
+
+class Schedule(Protocol):
+    """What a learning-rate schedule offers the solver."""
+
+    rate: float
+
+    def end_epoch(self, t):
+        """Move on after an epoch; ``t`` counts the samples seen so far."""
+
+    def reduce(self):
+        """Return whether training may go on, with a smaller rate, after a stall."""
 
 
 class ScheduleSettings(NamedTuple):
