@@ -133,7 +133,7 @@ def test_threads_prints_the_lowest_speedup_of_each_case():
 
 def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
     """Check that each repeat pairs the libraries, in turns first, for the ratio."""
-    bench, floor = _load("bench_epoch"), _load("floor")
+    bench, floor, rounds = _load("bench_epoch"), _load("floor"), _load("rounds")
     calls = []
     skmlp_times, sklearn_times = iter([1.0, 2.0, 6.0]), iter([2.0, 8.0, 3.0])
 
@@ -153,10 +153,10 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
             "lean loop": measure("lean loop", iter([4.0, 1.0, 1.0])),
             **{part: measure(part, iter([0.0] * 3)) for part in floor.FLOOR_PARTS[1:]},
         }
-        return bench.Plan(measures, flops=1.0)
+        return rounds.Plan(measures, flops=1.0)
 
     monkeypatch.setattr(bench, "fit_plan", fake_plan)
-    settings = bench.Settings(
+    settings = rounds.Settings(
         n_samples=10, epochs=1, lbfgs_iter=1, repeats=3, batch_size=5, call_fraction=1
     )
 
@@ -185,9 +185,11 @@ def test_ratio_is_the_median_of_back_to_back_pairs(monkeypatch):
 
 def test_notes_name_the_cases_run_while_a_core_was_busy():
     """Check that a low thread speed-up is reported, and a full one is not."""
-    bench, threads = _load("bench_epoch"), _load("threads")
+    bench, threads, rounds = (
+        _load(name) for name in ("bench_epoch", "threads", "rounds")
+    )
     free, shared = (
-        bench.Result(case, {}, {"thread speed-up": [speedup]}, None, None, None)
+        rounds.Result(case, {}, {"thread speed-up": [speedup]}, None, None, None)
         for case, speedup in zip(bench.CASES[:2], (1.9, 1.3), strict=True)
     )
 
@@ -205,8 +207,10 @@ def test_notes_name_the_cases_run_while_a_core_was_busy():
 @pytest.mark.slow
 def test_lean_loop_ends_at_the_weights_fit_learns():
     """Check that the benchmark's lean loop trains exactly what skmlp's fit trains."""
-    bench, lean_loop = _load("bench_epoch"), _load("lean_loop")
-    settings = bench.Settings(
+    bench, lean_loop, rounds = (
+        _load(name) for name in ("bench_epoch", "lean_loop", "rounds")
+    )
+    settings = rounds.Settings(
         n_samples=450,
         epochs=2,
         lbfgs_iter=1,

@@ -24,9 +24,8 @@ import numpy as np
 from skmlp._threads import scipy_blas_on_one_thread
 from skmlp._vectors import add_scaled
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench_epoch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/
 import bench_epoch
-from bench_epoch import paired_ratio
 from lean_loop import (
     EPOCH_CASES,
     LEAN_COLUMNS,
@@ -35,6 +34,8 @@ from lean_loop import (
     output_loss_sum,
     update_rule_for,
 )
+from machine import run_batch
+from rounds import markdown, paired_ratio, parse_args
 
 FLOOR_PARTS = ("products", "gather", "update", "layer work")
 FLOOR_COLUMNS = ("case", "products at numpy speed", "+ gather", "+ update")
@@ -51,7 +52,7 @@ def cached_matmul_seconds(products, n_batches):
     X_batch = np.ascontiguousarray(products.X[: products.batch_size])
     start = time.perf_counter()
     for _ in range(n_batches):
-        bench_epoch.run_batch(products, X_batch)
+        run_batch(products, X_batch)
     return [time.perf_counter() - start]
 
 
@@ -151,9 +152,9 @@ def floor_row(result):
 
 def main(argv=None):
     """Run the epoch cases with the parts of the floor; return the floor table."""
-    args = bench_epoch.parse_args(argv, EPOCH_CASES, __doc__)
+    args = parse_args(argv, EPOCH_CASES, __doc__)
     results = bench_epoch.run(args, __file__, floor_measures)
-    table = bench_epoch.markdown(FLOOR_COLUMNS, [floor_row(r) for r in results])
+    table = markdown(FLOOR_COLUMNS, [floor_row(r) for r in results])
     title = "Lower bound of an epoch, from its parts measured alone, "
     bench_epoch.report(results, [title + "and the lean numpy loop:", table])
     return table

@@ -30,8 +30,9 @@ from skmlp._schedules import ScheduleSettings, schedule_for
 from skmlp._threads import scipy_blas_on_one_thread
 from skmlp._vectors import add_scaled
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench_epoch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/
 import bench_epoch
+from rounds import markdown, paired_ratio, parse_args
 
 LEAN_COLUMNS = ("lean loop", "lean / sklearn", "skmlp / lean")
 EPOCH_CASES = tuple(case for case in bench_epoch.CASES if case.kind == "epoch")
@@ -183,17 +184,17 @@ def lean_cells(result):
     by_repeat, lean = result.by_repeat, result.by_repeat["lean loop"]
     return [
         f"{result.medians['lean loop']:.4g} s",
-        f"{bench_epoch.paired_ratio(lean, by_repeat['sklearn']):.2f}",
-        f"{bench_epoch.paired_ratio(by_repeat['skmlp'], lean):.2f}",
+        f"{paired_ratio(lean, by_repeat['sklearn']):.2f}",
+        f"{paired_ratio(by_repeat['skmlp'], lean):.2f}",
     ]
 
 
 def main(argv=None):
     """Run the epoch cases with the lean loop; print both tables, return the second."""
-    args = bench_epoch.parse_args(argv, EPOCH_CASES, __doc__)
+    args = parse_args(argv, EPOCH_CASES, __doc__)
     results = bench_epoch.run(args, __file__, lean_measures)
     rows = [[result.case.name, *lean_cells(result)] for result in results]
-    table = bench_epoch.markdown(("case", *LEAN_COLUMNS), rows)
+    table = markdown(("case", *LEAN_COLUMNS), rows)
     bench_epoch.report(
         results, ["The lean numpy loop, timed in the same rounds:", table]
     )

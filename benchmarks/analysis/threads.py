@@ -17,8 +17,10 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench_epoch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/
 import bench_epoch
+import rounds
+from machine import matmul_seconds
 
 FIT_CASES = tuple(case for case in bench_epoch.CASES if case.kind in ("epoch", "lbfgs"))
 
@@ -26,9 +28,9 @@ FIT_CASES = tuple(case for case in bench_epoch.CASES if case.kind in ("epoch", "
 def thread_speedup(products, threads):
     """Return [how many times faster the products of a pass run on ``threads``]."""
     with threadpool_limits(limits=1):
-        one_thread = bench_epoch.matmul_seconds(products)[0]
+        one_thread = matmul_seconds(products)[0]
     with threadpool_limits(limits=threads):
-        all_threads = bench_epoch.matmul_seconds(products)[0]
+        all_threads = matmul_seconds(products)[0]
     return [one_thread / all_threads]
 
 
@@ -76,12 +78,12 @@ def shared_core_notes(results, threads, speedup_limit=0.8):
 
 def unsteady_notes(results, threads):
     """Return bench_epoch's notes on the results, led by the shared-core note."""
-    return bench_epoch.unsteady_notes(results, shared_core_notes(results, threads))
+    return rounds.unsteady_notes(results, shared_core_notes(results, threads))
 
 
 def main(argv=None):
     """Run the fit cases with the speed-up measure; print and return its line."""
-    args = bench_epoch.parse_args(argv, FIT_CASES, __doc__)
+    args = rounds.parse_args(argv, FIT_CASES, __doc__)
     if args.threads < 2:
         sys.exit("threads.py compares threads with one: give --threads 2 or more")
     results = bench_epoch.run(args, __file__, speedup_measures)
