@@ -262,12 +262,16 @@ def dummy_loss(monkeypatch):
     return record
 
 
-def test_a_registered_activation_enters_the_built_docstring(dummy_activation):
-    """Check that the docstring builder lists an activation added to the registry."""
+def test_a_registered_activation_enters_the_docstring_and_the_constraint(
+    dummy_activation,
+):
+    """Check that an activation added to the registry is documented and accepted."""
     text = _flat(fill("<hidden>", options={"activation": HIDDEN_ACTIVATIONS}))
     assert "'silu', 'gelu', 'dummy'}, default='relu'" in text
     assert "- 'dummy': 42 z - z / ``t_``" in text
     assert "'gelu' and 'dummy' are skmlp only." in text
+    (constraint,) = BaseMLP._parameter_constraints["activation"]
+    assert constraint.is_satisfied_by("dummy")
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
