@@ -17,22 +17,26 @@ def _heteroscedastic(n_samples, seed):
     return X, y
 
 
+def _quantile_regressor(quantile, n_hidden, max_iter):
+    """Return an L-BFGS tanh network predicting the given quantile."""
+    return MLPRegressor(
+        loss="quantile",
+        quantile=quantile,
+        hidden_layer_sizes=(n_hidden,),
+        activation="tanh",
+        solver="lbfgs",
+        max_iter=max_iter,
+        random_state=0,
+    )
+
+
 @pytest.mark.filterwarnings(CONVERGENCE)
 @pytest.mark.parametrize("quantile", [0.1, 0.9])
 def test_quantile_regression_covers_the_requested_fraction(quantile):
     """Check that held-out targets fall below the predicted quantile q of the time."""
     X, y = _heteroscedastic(1000, seed=0)
     X_test, y_test = _heteroscedastic(5000, seed=1)
-    reg = MLPRegressor(
-        loss="quantile",
-        quantile=quantile,
-        hidden_layer_sizes=(16,),
-        activation="tanh",
-        solver="lbfgs",
-        max_iter=300,
-        random_state=0,
-    ).fit(X, y)
-    predicted = reg.predict(X_test)
+    predicted = _quantile_regressor(quantile, 16, 300).fit(X, y).predict(X_test)
 
     # 5000 test draws: the standard error of the coverage is below 0.005.
     assert abs(np.mean(y_test <= predicted) - quantile) < 0.05
@@ -52,17 +56,7 @@ def test_quantile_predictions_are_ordered():
     X, y = _heteroscedastic(600, seed=2)
     X_test, _ = _heteroscedastic(500, seed=3)
     predictions = [
-        MLPRegressor(
-            loss="quantile",
-            quantile=quantile,
-            hidden_layer_sizes=(8,),
-            activation="tanh",
-            solver="lbfgs",
-            max_iter=200,
-            random_state=0,
-        )
-        .fit(X, y)
-        .predict(X_test)
+        _quantile_regressor(quantile, 8, 200).fit(X, y).predict(X_test)
         for quantile in (0.1, 0.5, 0.9)
     ]
     assert np.mean(predictions[0] < predictions[1]) > 0.95
