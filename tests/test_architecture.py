@@ -36,6 +36,7 @@ LAYERS = {
     "_early_stopping": 3,  # its held-out set and monitor, beside the solvers
     "_base": 4,
     "_classifier": 5,
+    "plot": 5,  # draws what the estimators recorded; imports none of them
     "_regressor": 5,
     "__init__": 6,
 }
