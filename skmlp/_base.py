@@ -3,7 +3,8 @@
 import warnings
 from collections import ChainMap
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._callbacks import CallTask, FitTasks, NoTasks
 from ._early_stopping import (
     given_validation_set,
     split_off_validation,
@@ -29,6 +31,7 @@ from ._objective import Batch, Dropout, Objective, ObjectiveSpec, as_targets
 from ._optimizers import OPTIMIZERS, UpdateRule
 from ._schedules import SCHEDULES, ScheduleSettings, schedule_for
 from ._sklearn_compat import (
+    CallbackSupportMixin,
     Interval,
     Options,
     StrOptions,
@@ -92,9 +95,15 @@ class _CheckedCall:
     incremental: bool
     encoder: object
     validation: Batch | None = None
+    tasks: NoTasks = field(default_factory=NoTasks)
 
 
-class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class BaseMLP(
+    CallbackSupportMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Shared machinery of the MLP estimators; use a subclass instead."""
 
     _parameter_constraints: ClassVar[dict] = {
@@ -218,8 +227,16 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return hasattr(self, "coefs_") and (self.warm_start or incremental)
 
     def _restore(self, attributes):
+        # scikit-learn's callback machinery still needs its bookkeeping to tear
+        # the callbacks down after a failed fit.
+        callback_state = {
+            name: value
+            for name, value in vars(self).items()
+            if name in ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+        }
         vars(self).clear()
         vars(self).update(attributes)
+        vars(self).update(callback_state)
 
     def _fit_and_commit(self, X, y, sample_weight, request):
         incremental = request.incremental
@@ -240,13 +257,32 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             given_validation_set(
                 self, request.validation, encoder, class_weights, X.dtype
             ),
+            self._fit_tasks((X, y), spec, encoder, incremental),
         )
         params = self._starting_params(spec, X.dtype, call)
         data = Batch(X, as_targets(Y, X.dtype), sample_weight)
         with scipy_blas_on_one_thread():
             result = self._run_solver(params, spec, data, call)
+        call.tasks.end(result.params)
         self._commit(result, spec, call)
         return self
+
+    def _fit_tasks(self, data, spec, encoder, incremental):
+        """Return what reports the fit's progress to scikit-learn's callbacks.
+
+        A fit is a task with one subtask per epoch (per iteration for L-BFGS,
+        plus the one scipy starts but never runs), a partial_fit call one task.
+        """
+        listened = getattr(self, "_skl_callbacks", None) or hasattr(
+            self, "_parent_callback_ctx"
+        )
+        if not (listened and hasattr(self, "_init_callback_context")):
+            return NoTasks()
+        attributes_of = partial(self._network_attributes, spec=spec, encoder=encoder)
+        if incremental:
+            return CallTask(self, data, 0, attributes_of)
+        max_subtasks = self.max_iter + (self.solver == "lbfgs")
+        return FitTasks(self, data, max_subtasks, attributes_of)
 
     def _check_training_options(self, incremental):
         if incremental and self.early_stopping:
@@ -301,9 +337,21 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """Return the Loss record the estimator trains with."""
         raise NotImplementedError
 
-    def _set_target_encoding(self, encoder):
-        """Set the fitted attributes that describe the targets (classes_)."""
+    def _target_attributes(self, encoder):
+        """Return the fitted attributes that describe the targets (classes_)."""
         raise NotImplementedError
+
+    def _network_attributes(self, params, spec, encoder):
+        """Return the fitted attributes that make a model of ``params`` predict."""
+        coefs, intercepts = spec.layout.unpack(params)
+        return {
+            "coefs_": coefs,
+            "intercepts_": intercepts,
+            "n_layers_": len(spec.layout.layer_units),
+            "n_outputs_": spec.layout.layer_units[-1],
+            "out_activation_": spec.loss.output_activation,
+            **self._target_attributes(encoder),
+        }
 
     def _class_weights(self, y, incremental):
         """Return {class: weight} for the training targets y; the classifier's."""
@@ -372,7 +420,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if self.solver == "lbfgs":
             objective = Objective(spec, n_samples, params.dtype)
             settings = LbfgsSettings(
-                self.max_iter, self.max_fun, self.tol, self.verbose
+                self.max_iter, self.max_fun, self.tol, self.verbose, call.tasks
             )
             return run_lbfgs(params, objective, data, settings)
 
@@ -388,6 +436,7 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             incremental=call.incremental,
             random_state=call.random_state,
             monitor=monitor,
+            tasks=call.tasks,
         )
         objective = Objective(spec, batch_size, params.dtype, self._dropout(call))
         update = self._update_rule_for(params, call.incremental)
@@ -469,13 +518,9 @@ class BaseMLP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def _commit(self, result, spec, call):
         """Set every fitted attribute from a finished training run."""
-        self.coefs_, self.intercepts_ = spec.layout.unpack(result.params)
-        self.n_layers_ = len(spec.layout.layer_units)
-        self.n_outputs_ = spec.layout.layer_units[-1]
-        self.out_activation_ = spec.loss.output_activation
+        vars(self).update(self._network_attributes(result.params, spec, call.encoder))
         self.n_iter_ = result.n_iter
         self.loss_ = result.loss
-        self._set_target_encoding(call.encoder)
         history = result.history
         continued = not call.reset and hasattr(self, "loss_curve_")
         if self.solver == "lbfgs":

@@ -355,9 +355,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return binarizer.classes_.take((A[:, 0] > 0.5).astype(np.intp))
         return binarizer.inverse_transform(A.ravel() if A.shape[1] == 1 else A)
 
-    def _set_target_encoding(self, binarizer):
-        self._label_binarizer = binarizer
-        self.classes_ = binarizer.classes_
+    def _target_attributes(self, binarizer):
+        return {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -138,11 +138,7 @@ def _scored(scorer, scoring, estimator, X, y_true, weight):
 def _estimator_holding(estimator, params, spec, encoder):
     """Return a shallow copy of ``estimator`` fitted with ``params``, for scorers."""
     snapshot = copy.copy(estimator)
-    snapshot.coefs_, snapshot.intercepts_ = spec.layout.unpack(params)
-    snapshot.n_layers_ = len(spec.layout.layer_units)
-    snapshot.n_outputs_ = spec.layout.layer_units[-1]
-    snapshot.out_activation_ = spec.loss.output_activation
-    snapshot._set_target_encoding(encoder)
+    vars(snapshot).update(estimator._network_attributes(params, spec, encoder))
     # The validation rows are already a validated array without column names.
     vars(snapshot).pop("feature_names_in_", None)
     return snapshot

@@ -243,8 +243,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """Return the predicted values: a_L itself, 1-D for a single output."""
         return A.ravel() if A.shape[1] == 1 else A
 
-    def _set_target_encoding(self, encoder):
-        pass
+    def _target_attributes(self, encoder):
+        return {}
 
 
 MLPRegressor.__doc__ = fill(

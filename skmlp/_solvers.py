@@ -97,7 +97,8 @@ class StochasticSettings:
 
     ``monitor``, set for early stopping, has ``measure(params)`` returning the
     (score, data loss) of the parameters on the validation set, higher scores
-    being better, and ``scoring`` naming the score in messages.
+    being better, and ``scoring`` naming the score in messages. ``tasks`` hears
+    of every epoch (``begin_epoch``, ``end_epoch(params)``), for callbacks.
     """
 
     max_iter: int
@@ -109,6 +110,7 @@ class StochasticSettings:
     incremental: bool
     random_state: np.random.RandomState
     monitor: object = None
+    tasks: object = None
 
 
 @dataclass
@@ -324,7 +326,9 @@ class _StochasticRun:
 
     def train(self):
         """Run the epochs; return the epoch whose loss diverged, or None."""
+        tasks = self.settings.tasks
         for epoch in range(1, self.settings.max_iter + 1):
+            tasks.begin_epoch()
             batches = self.source.next_epoch()
             loss = _run_epoch(
                 self.params, self.grads, self.objective, self.update, batches
@@ -335,6 +339,7 @@ class _StochasticRun:
             improved = _update_progress(self.history, self.params, self.settings)
             self.update.schedule.end_epoch(self.history.t)
             self.kept = self._kept_after(epoch, loss, improved)
+            tasks.end_epoch(self.params)
             schedule = self.update.schedule
             if _should_stop(self.history, schedule, self.settings, epoch):
                 return None
@@ -443,19 +448,21 @@ LBFGS = FullBatchSolver(
 
 @dataclass(frozen=True)
 class LbfgsSettings:
-    """Stopping rules passed on to scipy's L-BFGS-B."""
+    """Stopping rules passed on to scipy's L-BFGS-B; ``tasks`` as for epochs."""
 
     max_iter: int
     max_fun: int
     tol: float
     verbose: bool
+    tasks: object = None
 
 
 class _TrackedObjective:
     """J(x) and dJ/dx for scipy, remembering the best finite point it saw."""
 
-    def __init__(self, objective, data, params, verbose):
-        self.objective, self.data, self.verbose = objective, data, verbose
+    def __init__(self, objective, data, params, settings):
+        self.objective, self.data = objective, data
+        self.verbose, self.tasks = settings.verbose, settings.tasks
         self.params, self.grads = params, np.empty_like(params)
         self.best_loss, self.best_params = np.inf, params.copy()
         self.loss_curve = []
@@ -473,6 +480,8 @@ class _TrackedObjective:
         self.loss_curve.append(float(intermediate_result.fun))
         if self.verbose:
             print(f"Iteration {len(self.loss_curve)}, loss = {self.loss_curve[-1]:.8f}")
+        self.tasks.end_epoch(intermediate_result.x.astype(self.params.dtype))
+        self.tasks.begin_epoch()
 
     def best_result(self, n_iter):
         """Return the TrainingResult of the lowest finite loss seen."""
@@ -503,7 +512,8 @@ def _minimize(tracked, params, settings):
 
 def run_lbfgs(params, objective, data, settings):
     """Minimise J over ``params`` with L-BFGS-B on the full batch."""
-    tracked = _TrackedObjective(objective, data, params, settings.verbose)
+    tracked = _TrackedObjective(objective, data, params, settings)
+    settings.tasks.begin_epoch()
     with np.errstate(all="ignore"):
         try:
             result = _minimize(tracked, params, settings)

@@ -34,6 +34,7 @@ LAYERS = {
     "_optimizers": 3,
     "_solvers": 3,
     "_early_stopping": 3,  # its held-out set and monitor, beside the solvers
+    "_callbacks": 3,  # tells scikit-learn's callbacks of each epoch
     "_base": 4,
     "_classifier": 5,
     "plot": 5,  # draws what the estimators recorded; imports none of them

@@ -1,0 +1,72 @@
+"""The progress of a fit, told to scikit-learn's callbacks (``sklearn.callback``).
+
+A fit is one task with one subtask per epoch (per iteration for L-BFGS); a
+``partial_fit`` call is one task. The solvers call ``begin_epoch`` and
+``end_epoch(params)``; each finished epoch hands the callbacks a model that
+predicts with that epoch's weights (their ``fitted_estimator``).
+"""
+
+
+class NoTasks:
+    """What the solvers report to when no callback listens: nothing happens."""
+
+    def begin_epoch(self):
+        """Start an epoch's task."""
+
+    def end_epoch(self, params):
+        """End an epoch's task; ``params`` are the weights it finished with."""
+
+    def end(self, params):
+        """End the fit's task."""
+
+
+class FitTasks(NoTasks):
+    """The fit's task and its epochs' subtasks, in scikit-learn's callback context.
+
+    ``attributes_of(params)`` returns the fitted attributes of a model with
+    those weights; it is called only when a callback asks for the model.
+    """
+
+    def __init__(self, estimator, data, max_subtasks, attributes_of):
+        self.estimator, self.X, self.y = estimator, data[0], data[1]
+        self.attributes_of = attributes_of
+        self.root = estimator._init_callback_context(max_subtasks=max_subtasks)
+        self.root.call_on_fit_task_begin(estimator=estimator, X=self.X, y=self.y)
+        self.epoch = None
+
+    def begin_epoch(self):
+        """Start an epoch's task."""
+        self.epoch = self.root.subcontext(task_name="epoch")
+        self.epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def end_epoch(self, params):
+        """End an epoch's task, offering the callbacks the model it trained."""
+        self.epoch.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            # A copy: training goes on changing params after this call.
+            reconstruction_attributes=lambda: self.attributes_of(params.copy()),
+        )
+        self.epoch = None
+
+    def end(self, params):
+        """End the fit's task, and an epoch's that never finished as empty."""
+        if self.epoch is not None:
+            self.epoch.call_on_fit_task_end(estimator=self.estimator)
+        self.root.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            reconstruction_attributes=lambda: self.attributes_of(params),
+        )
+
+
+class CallTask(FitTasks):
+    """A ``partial_fit`` call: one task, without epoch subtasks."""
+
+    def begin_epoch(self):
+        """Nothing: the call is the task."""
+
+    def end_epoch(self, params):
+        """Nothing: the call is the task."""
