@@ -639,6 +639,20 @@ class BaseMLP(
             )
         return True
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        if isinstance(state.get("_optimizer"), UpdateRule):
+            # Plain dicts, numbers and arrays rather than skmlp's own objects, so
+            # that skops can load a model without trusting internal types.
+            state = {**state, "_optimizer": state["_optimizer"].state()}
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("_optimizer"), dict):
+            update = UpdateRule.from_state(state["_optimizer"])
+            state = {**state, "_optimizer": update}
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

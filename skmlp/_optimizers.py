@@ -26,7 +26,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from ._schedules import Schedule
+from ._schedules import Schedule, schedule_from_state, schedule_state
 from ._vectors import ScaledVector, add_scaled
 
 
@@ -65,6 +65,27 @@ class SGD:
         twin = _shallow_copy(self)
         twin.velocity = self.velocity.copy()
         return twin
+
+    def state(self):
+        """Return the optimiser as plain values, for persistence."""
+        return {
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "velocity": self.velocity.state(),
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """Return the optimiser that ``state()`` described."""
+        velocity = ScaledVector.from_state(state["velocity"])
+        sgd = cls(
+            0,
+            velocity.values.dtype,
+            momentum=state["momentum"],
+            nesterov=state["nesterov"],
+        )
+        sgd.velocity = velocity
+        return sgd
 
 
 class Adam:
@@ -112,6 +133,26 @@ class Adam:
         twin._work = None  # scratch: nothing to copy, allocated when it steps
         return twin
 
+    def state(self):
+        """Return the optimiser as plain values, for persistence."""
+        return {
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+            "t": self.t,
+            "m": self.m.state(),
+            "v": self.v.state(),
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """Return the optimiser that ``state()`` described."""
+        m, v = ScaledVector.from_state(state["m"]), ScaledVector.from_state(state["v"])
+        hyperparameters = {key: state[key] for key in ("beta_1", "beta_2", "epsilon")}
+        adam = cls(0, m.values.dtype, **hyperparameters)
+        adam.m, adam.v, adam.t = m, v, int(state["t"])
+        return adam
+
 
 def clip_to_norm(grads, max_norm):
     """Scale ``grads`` in place to Euclidean norm ``max_norm`` if it is larger."""
@@ -128,6 +169,9 @@ class Optimizer(Protocol):
 
     def copy(self):
         """Return an independent copy of the optimiser's state."""
+
+    def state(self):
+        """Return the state as plain values; ``from_state`` builds it again."""
 
 
 @dataclass
@@ -159,6 +203,27 @@ class UpdateRule:
         """Return an independent copy, to go back to this state later."""
         schedule = copy.copy(self.schedule)
         return replace(self, optimizer=self.optimizer.copy(), schedule=schedule)
+
+    def state(self):
+        """Return the rule as plain values (dicts, numbers, arrays): safe to save."""
+        return {
+            "solver": self.solver,
+            "max_grad_norm": self.max_grad_norm,
+            "optimizer": self.optimizer.state(),
+            "optimizer_kind": type(self.optimizer).__name__,
+            "schedule": schedule_state(self.schedule),
+        }
+
+    @classmethod
+    def from_state(cls, state):
+        """Return the rule that ``state()`` described."""
+        kind = {"SGD": SGD, "Adam": Adam}[state["optimizer_kind"]]
+        return cls(
+            state["solver"],
+            kind.from_state(state["optimizer"]),
+            schedule_from_state(state["schedule"]),
+            state["max_grad_norm"],
+        )
 
 
 class OptimizerEntry(NamedTuple):

@@ -52,6 +52,20 @@ class Constant:
         return False
 
 
+def schedule_state(schedule):
+    """Return a schedule as plain values: its kind and its numbers."""
+    return {"kind": type(schedule).__name__, **vars(schedule)}
+
+
+def schedule_from_state(state):
+    """Return the schedule that ``schedule_state`` described."""
+    state = dict(state)
+    kind = {cls.__name__: cls for cls in (Constant, InvScaling, Adaptive, Cosine)}
+    schedule = object.__new__(kind[state.pop("kind")])
+    vars(schedule).update(state)
+    return schedule
+
+
 class InvScaling(Constant):
     """eta = learning_rate_init / (t + 1) ** power_t, t counting samples seen."""
 

@@ -64,6 +64,17 @@ class ScaledVector:
         twin.values, twin.scale = self.values.copy(), self.scale
         return twin
 
+    def state(self):
+        """Return the vector as plain values: {'values': array, 'scale': float}."""
+        return {"values": self.values, "scale": self.scale}
+
+    @classmethod
+    def from_state(cls, state):
+        """Return the vector that ``state()`` described."""
+        vector = cls.__new__(cls)
+        vector.values, vector.scale = state["values"], float(state["scale"])
+        return vector
+
     def toarray(self):
         """Return the vector as a new array."""
         return self.scale * self.values
