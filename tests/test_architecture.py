@@ -38,6 +38,7 @@ LAYERS = {
     "_base": 4,
     "_classifier": 5,
     "plot": 5,  # draws what the estimators recorded; imports none of them
+    "onnx": 6,  # converts the estimators, so above them; __init__ never imports it
     "_regressor": 5,
     "__init__": 6,
 }

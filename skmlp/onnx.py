@@ -1,0 +1,302 @@
+"""Export fitted skmlp networks to ONNX through skl2onnx.
+
+Importing this module registers a converter for :class:`~skmlp.MLPClassifier`
+and :class:`~skmlp.MLPRegressor` with skl2onnx, so that ``skl2onnx.to_onnx``
+converts them alone or inside a :class:`~sklearn.pipeline.Pipeline`.
+``import skmlp`` alone never imports skl2onnx.
+
+The graph is the forward pass written with ONNX operators::
+
+    z_l = a_{l-1} @ W_l + b_l   (MatMul, Add)
+    a_l = f(z_l)                (the hidden activation; the output one last)
+
+in the element type of the input: a ``FloatTensorType`` input gives a float32
+graph with float32 weights, a ``DoubleTensorType`` input a float64 graph.
+A classifier returns the label and the probabilities, as skl2onnx's own
+classifiers do (``options={"zipmap": False}`` for a plain probability
+tensor); a regressor returns the values, of shape (n_samples, n_outputs).
+Unlike skl2onnx's converter for scikit-learn's MLP, every skmlp activation
+is supported, ``loss='poisson'`` keeps its exponential output, and several
+outputs keep their shape.
+"""
+
+import numpy as np
+from numpy.polynomial.chebyshev import chebinterpolate
+from scipy.special import erf
+
+try:
+    import skl2onnx
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.common.utils import (
+        check_input_and_output_numbers,
+        check_input_and_output_types,
+    )
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "skmlp.onnx needs skl2onnx and onnx; install them with "
+        'pip install "skmlp[onnx]"'
+    ) from error
+
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
+
+__all__ = ["to_onnx"]
+
+_SQRT_HALF = 0.5**0.5
+_LEAKY_SLOPE = 0.01  # as in skmlp._activations
+# onnxruntime has no float64 Erf kernel, so a float64 graph evaluates erf(u) on
+# [0, 6] by this degree-40 Chebyshev interpolant in t = u / 3 - 1, within 2e-14
+# of scipy's erf; beyond 6, 1 - erf(u) < 2e-17 is below float64's resolution.
+_ERF_RANGE = 6.0
+_ERF_CHEBYSHEV = chebinterpolate(lambda t: erf(_ERF_RANGE / 2 * (t + 1)), 40)
+_PROTO_DTYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE}
+
+
+def to_onnx(est, X_sample=None, **kwargs):
+    """Return the ONNX model of a fitted skmlp estimator or pipeline.
+
+    A shortcut for :func:`skl2onnx.to_onnx` that needs nothing else imported.
+
+    Parameters
+    ----------
+    est : estimator
+        A fitted :class:`~skmlp.MLPClassifier`, :class:`~skmlp.MLPRegressor`,
+        or a pipeline holding one.
+
+    X_sample : ndarray of shape (n_samples, n_features), default=None
+        A few input rows; their dtype sets the graph's element type (float32
+        or float64). None needs ``initial_types`` in ``kwargs``.
+
+    **kwargs : dict
+        Passed on to :func:`skl2onnx.to_onnx`, e.g. ``target_opset`` or
+        ``options={id(clf): {"zipmap": False}}``.
+
+    Returns
+    -------
+    onnx.ModelProto
+        The model, ready for ``onnxruntime.InferenceSession``.
+
+    See Also
+    --------
+    skl2onnx.to_onnx : The conversion this function calls.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp import MLPRegressor
+    >>> from skmlp.onnx import to_onnx
+    >>> X = np.random.default_rng(0).normal(size=(20, 3))
+    >>> reg = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0)
+    >>> reg = reg.fit(X, X @ [1.0, 2.0, 3.0])
+    >>> onx = to_onnx(reg, X[:1].astype(np.float32))
+    >>> [output.name for output in onx.graph.output]
+    ['variable']
+    """
+    return skl2onnx.to_onnx(est, X_sample, **kwargs)
+
+
+class _Graph:
+    """Adds nodes and constants of one element type to skl2onnx's container."""
+
+    def __init__(self, scope, container, dtype):
+        self.scope, self.container, self.dtype = scope, container, dtype
+
+    def constant(self, value, proto_type=None):
+        """Return the name of a new initializer holding ``value``."""
+        value = np.asarray(value)
+        if proto_type is None:
+            proto_type = _PROTO_DTYPES[self.dtype]
+            value = value.astype(self.dtype)
+        name = self.scope.get_unique_variable_name("constant")
+        self.container.add_initializer(name, proto_type, value.shape, value.ravel())
+        return name
+
+    def node(self, op_type, *inputs, output=None, **attrs):
+        """Return the output name of a new ``op_type`` node on ``inputs``."""
+        output = output or self.scope.get_unique_variable_name(op_type.lower())
+        name = self.scope.get_unique_operator_name(op_type)
+        self.container.add_node(op_type, list(inputs), output, name=name, **attrs)
+        return output
+
+
+def _silu(graph, z):
+    return graph.node("Mul", z, graph.node("Sigmoid", z))
+
+
+def _chebyshev_erf(graph, x):
+    """Return the name of erf(x), by Clenshaw's recurrence on _ERF_CHEBYSHEV."""
+    u = graph.node("Min", graph.node("Abs", x), graph.constant(_ERF_RANGE))
+    t = graph.node(
+        "Sub", graph.node("Div", u, graph.constant(_ERF_RANGE / 2)), graph.constant(1.0)
+    )
+    two_t = graph.node("Add", t, t)
+    b1, b2 = graph.constant(0.0), graph.constant(0.0)
+    for coefficient in _ERF_CHEBYSHEV[:0:-1]:
+        # b_k = 2 t b_{k+1} - b_{k+2} + c_k
+        b_k = graph.node("Sub", graph.node("Mul", two_t, b1), b2)
+        b1, b2 = graph.node("Add", b_k, graph.constant(coefficient)), b1
+    # erf(|x|) = t b_1 - b_2 + c_0, and erf is odd
+    erf_u = graph.node("Sub", graph.node("Mul", t, b1), b2)
+    erf_u = graph.node("Add", erf_u, graph.constant(_ERF_CHEBYSHEV[0]))
+    return graph.node("Mul", graph.node("Sign", x), erf_u)
+
+
+def _gelu(graph, z):
+    # a = 0.5 z (1 + erf(z / sqrt 2)) = z Phi(z), the exact GELU
+    scaled = graph.node("Mul", z, graph.constant(_SQRT_HALF))
+    native = graph.dtype == np.float32  # onnxruntime's Erf is float32 only
+    erf_z = graph.node("Erf", scaled) if native else _chebyshev_erf(graph, scaled)
+    one_plus = graph.node("Add", erf_z, graph.constant(1.0))
+    return graph.node("Mul", graph.node("Mul", z, one_plus), graph.constant(0.5))
+
+
+def _leaky_relu(graph, z):
+    # max(z, slope z); LeakyRelu's float attribute would round 0.01 in float64
+    return graph.node("Max", z, graph.node("Mul", z, graph.constant(_LEAKY_SLOPE)))
+
+
+def _elu(graph, z):
+    # z where z > 0, else exp(z) - 1; ONNX Elu has no float64 kernel in onnxruntime
+    expm1 = graph.node("Sub", graph.node("Exp", z), graph.constant(1.0))
+    positive = graph.node("Greater", z, graph.constant(0.0))
+    return graph.node("Where", positive, z, expm1)
+
+
+def _softplus(graph, z):
+    # log(1 + exp(z)) = max(z, 0) + log(1 + exp(-|z|)), finite for any z
+    tail = graph.node("Exp", graph.node("Neg", graph.node("Abs", z)))
+    log1p = graph.node("Log", graph.node("Add", tail, graph.constant(1.0)))
+    return graph.node("Add", graph.node("Relu", z), log1p)
+
+
+_ACTIVATIONS = {
+    "identity": lambda graph, z: z,
+    "logistic": lambda graph, z: graph.node("Sigmoid", z),
+    "tanh": lambda graph, z: graph.node("Tanh", z),
+    "relu": lambda graph, z: graph.node("Relu", z),
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "softplus": _softplus,
+    "silu": _silu,
+    "gelu": _gelu,
+    "softmax": lambda graph, z: graph.node("Softmax", z, axis=1),
+    "exp": lambda graph, z: graph.node("Exp", z),
+}
+
+
+def _forward(graph, X, est):
+    """Return the name of the output layer's activations a_L for input X."""
+    activation = X
+    for layer, (W, b) in enumerate(zip(est.coefs_, est.intercepts_, strict=True)):
+        z = graph.node(
+            "Add",
+            graph.node("MatMul", activation, graph.constant(W)),
+            graph.constant(b.reshape(1, -1)),
+        )  # b as a (1, fan_out) row
+        last = layer == len(est.coefs_) - 1
+        name = est.out_activation_ if last else est.activation
+        activation = _ACTIVATIONS[name](graph, z)
+    return activation
+
+
+def _graph_for(scope, operator, container):
+    """Return a _Graph in the element type of the operator's input."""
+    is_double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    return _Graph(scope, container, np.float64 if is_double else np.float32)
+
+
+def _onnx_labels(classes):
+    """Return (classes as int64 or UTF-8 bytes, their tensor proto type)."""
+    if classes.dtype.kind in "biu":
+        return classes.astype(np.int64), TensorProto.INT64
+    if classes.dtype.kind == "f":
+        if not np.array_equal(classes, np.round(classes)):
+            raise ValueError("ONNX export needs integer or string class labels.")
+        return classes.astype(np.int64), TensorProto.INT64
+    return np.array([str(c).encode("utf-8") for c in classes]), TensorProto.STRING
+
+
+def _is_multilabel(est):
+    return est.n_outputs_ > 1 and est.out_activation_ == "logistic"
+
+
+def _convert_classifier(scope, operator, container):
+    """Add the label and probability outputs of an MLPClassifier to the graph."""
+    est, graph = operator.raw_operator, _graph_for(scope, operator, container)
+    label, probabilities = operator.outputs[0].full_name, operator.outputs[1].full_name
+    A = _forward(graph, operator.inputs[0].full_name, est)
+    if _is_multilabel(est):
+        # a label is on where its own probability exceeds 0.5
+        graph.node("Identity", A, output=probabilities)
+        chosen = graph.node("Greater", A, graph.constant(0.5))
+        graph.node("Cast", chosen, output=label, to=TensorProto.INT64)
+        return
+    if est.n_outputs_ == 1:
+        # binary: one unit p for classes_[1], shown as the columns [1 - p, p]
+        negative = graph.node("Sub", graph.constant(1.0), A)
+        graph.node("Concat", negative, A, output=probabilities, axis=1)
+        p = graph.node("Reshape", A, graph.constant([-1], TensorProto.INT64))
+        positive = graph.node("Greater", p, graph.constant(0.5))
+        index = graph.node("Cast", positive, to=TensorProto.INT64)
+    else:
+        graph.node("Identity", A, output=probabilities)
+        index = graph.node("ArgMax", A, axis=1, keepdims=0)
+    classes, proto_type = _onnx_labels(est.classes_)
+    graph.node("Gather", graph.constant(classes, proto_type), index, output=label)
+
+
+def _convert_regressor(scope, operator, container):
+    """Add the output ``variable`` of an MLPRegressor, (n_samples, n_outputs)."""
+    est, graph = operator.raw_operator, _graph_for(scope, operator, container)
+    A = _forward(graph, operator.inputs[0].full_name, est)
+    graph.node("Identity", A, output=operator.outputs[0].full_name)
+
+
+def _check_io(operator, n_outputs):
+    check_input_and_output_numbers(
+        operator, input_count_range=1, output_count_range=n_outputs
+    )
+    check_input_and_output_types(
+        operator, good_input_types=[FloatTensorType, DoubleTensorType]
+    )
+
+
+def _classifier_shapes(operator):
+    """Set the types of the label and probability outputs of an MLPClassifier."""
+    _check_io(operator, 2)
+    est, n_rows = operator.raw_operator, operator.inputs[0].get_first_dimension()
+    label_type = (
+        StringTensorType if est.classes_.dtype.kind in "OUS" else Int64TensorType
+    )
+    label_shape = [n_rows, len(est.classes_)] if _is_multilabel(est) else [n_rows]
+    operator.outputs[0].type = label_type(shape=label_shape)
+    probability_type = operator.inputs[0].type.__class__
+    operator.outputs[1].type = probability_type(shape=[n_rows, len(est.classes_)])
+
+
+def _regressor_shapes(operator):
+    """Set the type of the output of an MLPRegressor, (n_samples, n_outputs)."""
+    _check_io(operator, 1)
+    n_rows = operator.inputs[0].get_first_dimension()
+    output_type = operator.inputs[0].type.__class__
+    operator.outputs[0].type = output_type(
+        shape=[n_rows, operator.raw_operator.n_outputs_]
+    )
+
+
+skl2onnx.update_registered_converter(
+    MLPClassifier,
+    "SkmlpMLPClassifier",
+    _classifier_shapes,
+    _convert_classifier,
+    options={"zipmap": [True, False, "columns"], "nocl": [False]},
+)
+skl2onnx.update_registered_converter(
+    MLPRegressor, "SkmlpMLPRegressor", _regressor_shapes, _convert_regressor
+)
