@@ -238,3 +238,33 @@ def test_lean_loop_ends_at_the_weights_fit_learns():
         rtol = 1e-6 if params.dtype == np.float32 else 1e-13
         np.testing.assert_allclose(params, fitted, rtol=rtol, atol=0)
         assert seconds > 0
+
+
+@pytest.mark.slow
+def test_streaming_prints_both_epochs_and_their_ratio():
+    """Check that the streaming run prints each case's epochs over the same rows."""
+    streaming = _load("streaming")
+    names = [case.name for case in streaming.EPOCH_CASES[:2]]
+
+    table = streaming.main([*TINY_RUN, "--cases", ",".join(names)])
+
+    header, rule, *rows = table.splitlines()
+    assert _cells(header) == [
+        "case",
+        "rows",
+        "block rows",
+        "blocks",
+        "in memory",
+        "memmap blocks",
+        "ratio",
+    ]
+    assert set(rule) == {"|", "-"}
+    cells = [_cells(row) for row in rows]
+    assert [row[0] for row in cells] == names
+    for row in cells:
+        n_rows, size, n_blocks = (int(cell) for cell in row[1:4])
+        # 500 rows: two blocks of half the data, since 10,000 would be one block.
+        assert (n_rows, size, n_blocks) == (500, 250, 2)
+        assert float(row[4].removesuffix(" s")) > 0
+        assert float(row[5].removesuffix(" s")) > 0
+        assert float(row[6]) > 0
