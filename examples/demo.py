@@ -1,7 +1,12 @@
-"""Train skmlp and scikit-learn's MLP side by side on the digits data set.
+"""
+==================================================
+Demo: skmlp and scikit-learn side by side
+==================================================
 
-Both get the same hyperparameters and the same ``random_state``, so they start
-from the same weights; the table shows test accuracy and training time.
+Train skmlp's and scikit-learn's MLPClassifier on the digits data set with the
+same hyperparameters and the same ``random_state``, so that they start from the
+same weights, and print a table of their test accuracy and training time.
+This is the demo of the README: run it with ``python examples/demo.py``.
 """
 
 import time
