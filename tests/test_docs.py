@@ -56,9 +56,9 @@ def source_dir(tmp_path_factory):
     return root / "docs"
 
 
-def _sphinx_build(builder, source, out_dir, *options):
+def _sphinx_build(builder, source, out_dir, *options, python=sys.executable):
     """Return the finished ``sphinx-build -W`` run of ``builder`` on the docs."""
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q"]
+    command = [python, "-m", "sphinx", "-W", "--keep-going", "-q"]
     command += ["-b", builder, *options, str(source), str(out_dir)]
     return subprocess.run(
         command,
@@ -115,3 +115,25 @@ def test_class_page_lists_the_examples_using_it(html_build, name):
     short_name = name.rpartition(".")[2]
     assert "Examples using <code" in page and short_name in page
     assert re.search(r'href="\.\./auto_examples/plot_\w+\.html', page)
+
+
+def test_docs_extra_alone_builds_the_doctests(source_dir, tmp_path):
+    """Check that a fresh environment with only the docs extra runs the doctests.
+
+    The test extra installs more than the docs need, so the suite's own builds
+    would not notice a package missing from the docs extra.
+    """
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    install = [python, "-m", "pip", "install", "-q", f"{ROOT}[docs]"]
+    subprocess.run(install, check=True, capture_output=True, timeout=900)
+    result = _sphinx_build(
+        "doctest",
+        source_dir,
+        tmp_path / "doctest",
+        "-D",
+        "plot_gallery=0",
+        python=python,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
