@@ -8,11 +8,13 @@ takes ``a``, so nothing from the forward pass is recomputed; where it cannot
 of ``z`` for it.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erf, expit
+
+from ._arrays import array_ops
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def _identity_derivative(a, delta):
 
 
 def _logistic(z):
-    expit(z, out=z)
+    array_ops(z).expit(z, out=z)
 
 
 def _logistic_derivative(a, delta):
@@ -52,7 +54,7 @@ def _logistic_derivative(a, delta):
 
 
 def _tanh(z):
-    np.tanh(z, out=z)
+    array_ops(z).tanh(z, out=z)
 
 
 def _tanh_derivative(a, delta):
@@ -61,78 +63,80 @@ def _tanh_derivative(a, delta):
 
 
 def _relu(z):
-    np.maximum(z, 0, out=z)
+    array_ops(z).maximum(z, 0, out=z)
 
 
 def _relu_derivative(a, delta):
     # f'(z) = 1 where a > 0, else 0
-    delta *= a > 0
+    array_ops(a).multiply(delta, a > 0, out=delta)
 
 
 _LEAKY_SLOPE = 0.01
 
 
 def _leaky_relu(z):
-    np.maximum(z, _LEAKY_SLOPE * z, out=z)
+    array_ops(z).maximum(z, _LEAKY_SLOPE * z, out=z)
 
 
 def _leaky_relu_derivative(a, delta):
     # f'(z) = 1 where a > 0, else the slope
-    delta *= np.where(a > 0, 1.0, _LEAKY_SLOPE).astype(delta.dtype, copy=False)
+    array_ops(a).where(a > 0, delta, _LEAKY_SLOPE * delta, out=delta)
 
 
 def _elu(z):
-    negative = z < 0
-    z[negative] = np.expm1(z[negative])
+    xp = array_ops(z)
+    xp.where(z < 0, xp.expm1(z), z, out=z)
 
 
 def _elu_derivative(a, delta):
     # f'(z) = 1 where a > 0, else exp(z) = a + 1
-    delta *= np.where(a > 0, 1, a + 1)
+    array_ops(a).where(a > 0, delta, delta * (a + 1), out=delta)
 
 
 def _softplus(z):
-    np.logaddexp(z, 0, out=z)
+    array_ops(z).logaddexp(z, 0, out=z)
 
 
 def _softplus_derivative(a, delta):
     # f'(z) = expit(z) = 1 - exp(-a), since exp(a) = 1 + exp(z)
-    delta *= -np.expm1(-a)
+    delta *= -array_ops(a).expm1(-a)
 
 
 def _silu(z):
-    z *= expit(z)
+    z *= array_ops(z).expit(z)
 
 
 def _silu_derivative(z, delta):
     # f'(z) = s + z s (1 - s) with s = expit(z)
-    s = expit(z)
+    s = array_ops(z).expit(z)
     delta *= s * (1 + z * (1 - s))
 
 
 _SQRT_HALF = 0.5**0.5
-_INV_SQRT_2PI = 1 / (2 * np.pi) ** 0.5
+_INV_SQRT_2PI = 1 / (2 * math.pi) ** 0.5
 
 
 def _gelu(z):
-    z *= 0.5 * (1 + erf(z * _SQRT_HALF))  # z * Phi(z)
+    z *= 0.5 * (1 + array_ops(z).erf(z * _SQRT_HALF))  # z * Phi(z)
 
 
 def _gelu_derivative(z, delta):
     # f'(z) = Phi(z) + z phi(z)
-    phi = _INV_SQRT_2PI * np.exp(-0.5 * z * z)
-    delta *= 0.5 * (1 + erf(z * _SQRT_HALF)) + z * phi
+    xp = array_ops(z)
+    phi = _INV_SQRT_2PI * xp.exp(-0.5 * z * z)
+    delta *= 0.5 * (1 + xp.erf(z * _SQRT_HALF)) + z * phi
 
 
 def _softmax(z):
+    xp = array_ops(z)
     # Subtracting the row maximum leaves softmax unchanged and keeps exp finite.
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
+    z -= xp.max(z, axis=1, keepdims=True)
+    xp.exp(z, out=z)
+    z /= xp.sum(z, axis=1, keepdims=True)
 
 
 def _exp(z):
-    np.exp(z, out=z)
+    array_ops(z).exp(z, out=z)
 
 
 HIDDEN_ACTIVATIONS = {

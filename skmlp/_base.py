@@ -1,5 +1,6 @@
 """What MLPClassifier and MLPRegressor share: parameters, fit skeleton, tags."""
 
+import copy
 import warnings
 from collections import ChainMap
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
@@ -20,6 +22,14 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._arrays import (
+    array_ops,
+    check_not_sparse_under_dispatch,
+    describe,
+    float_dtypes_for,
+    holds_numbers,
+    on_host,
+)
 from ._callbacks import CallTask, FitTasks, NoTasks
 from ._early_stopping import (
     given_validation_set,
@@ -67,14 +77,30 @@ def _in_dtype_holding(Y, X, sample_weight):
     """Return X and sample_weight in float64 when float32 X cannot hold Y.
 
     Training runs in X's dtype, targets included; a float32 X with targets past
-    float32's range (about 3.4e38) trains in float64 instead of overflowing.
+    float32's range (about 3.4e38) trains in float64 instead of overflowing
+    (where X's device has float64).
     """
-    if X.dtype != np.float32 or Y.dtype == bool:
+    xp = array_ops(X)
+    if xp.numpy_dtype(X.dtype) != np.float32 or Y.dtype == bool:
         return X, sample_weight
     if not np.abs(Y).max(initial=0) > np.finfo(np.float32).max:
         return X, sample_weight
-    X = X.astype(np.float64)
-    return X, None if sample_weight is None else sample_weight.astype(np.float64)
+    wide = xp.wide_float(X)
+    X = xp.astype(X, wide)
+    return X, None if sample_weight is None else xp.astype(sample_weight, wide)
+
+
+#: The fitted attributes that hold arrays, which move between array libraries.
+_MOVABLE = ("coefs_", "intercepts_", "classes_", "_optimizer")
+
+
+def _converted(value, converter):
+    """Return value with every numeric array in it converted, dicts and lists walked."""
+    if isinstance(value, dict):
+        return {key: _converted(item, converter) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_converted(item, converter) for item in value)
+    return converter(value) if holds_numbers(value) else value
 
 
 @dataclass(frozen=True)
@@ -243,10 +269,12 @@ class BaseMLP(
         self._check_training_options(incremental)
         reset = not self._continues_training(incremental)
         X, y, sample_weight = self._validate_training_data(X, y, sample_weight, reset)
+        if not reset:
+            self._check_same_library(X, "partial_fit" if incremental else "fit")
         Y, encoder = self._encode_targets(y, reset, incremental, request.classes)
         X, sample_weight = _in_dtype_holding(Y, X, sample_weight)
         class_weights = self._class_weights(y, incremental)
-        sample_weight = weighted_by_class(class_weights, y, sample_weight, X.dtype)
+        sample_weight = weighted_by_class(class_weights, y, sample_weight, X)
         check_weight_sum(sample_weight, "sample_weight")
         spec = self._objective_spec(X, Y, encoder, reset)
         call = _CheckedCall(
@@ -254,13 +282,11 @@ class BaseMLP(
             reset,
             incremental,
             encoder,
-            given_validation_set(
-                self, request.validation, encoder, class_weights, X.dtype
-            ),
+            given_validation_set(self, request.validation, encoder, class_weights, X),
             self._fit_tasks((X, y), spec, encoder, incremental),
         )
-        params = self._starting_params(spec, X.dtype, call)
-        data = Batch(X, as_targets(Y, X.dtype), sample_weight)
+        params = self._starting_params(spec, X, call)
+        data = Batch(X, as_targets(Y, X), sample_weight)
         with scipy_blas_on_one_thread():
             result = self._run_solver(params, spec, data, call)
         call.tasks.end(result.params)
@@ -337,8 +363,11 @@ class BaseMLP(
         """Return the Loss record the estimator trains with."""
         raise NotImplementedError
 
-    def _target_attributes(self, encoder):
-        """Return the fitted attributes that describe the targets (classes_)."""
+    def _target_attributes(self, encoder, like):
+        """Return the fitted attributes that describe the targets (classes_).
+
+        Arrays among them are in the library and on the device of ``like``.
+        """
         raise NotImplementedError
 
     def _network_attributes(self, params, spec, encoder):
@@ -350,7 +379,7 @@ class BaseMLP(
             "n_layers_": len(spec.layout.layer_units),
             "n_outputs_": spec.layout.layer_units[-1],
             "out_activation_": spec.loss.output_activation,
-            **self._target_attributes(encoder),
+            **self._target_attributes(encoder, like=params),
         }
 
     def _class_weights(self, y, incremental):
@@ -359,13 +388,18 @@ class BaseMLP(
 
     def _score_output(self, A, y_true, sample_weight, encoder):
         """Return ``score``'s metric of the outputs A, or NaN if A is not finite."""
-        if not np.isfinite(A).all():
+        if not array_ops(A).all_finite(A):
             return np.nan
         y_pred = self._predictions_from_output(A, encoder)
         return self._metric(y_true, y_pred, sample_weight=sample_weight)
 
     def _validate_training_data(self, X, y, sample_weight, reset):
-        """Return X, y and sample_weight checked and converted as scikit-learn does."""
+        """Return X, y and sample_weight checked and converted as scikit-learn does.
+
+        X keeps its library and device (with array API dispatch); y comes back
+        on the host, as a numpy array, and sample_weight follows X.
+        """
+        check_not_sparse_under_dispatch(X, "X")
         X, y = validate_data(
             self,
             X,
@@ -373,13 +407,15 @@ class BaseMLP(
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=not self._targets_are_labels,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes_for(X),
             reset=reset,
         )
+        y = on_host(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            sample_weight = array_ops(X).move(sample_weight, like=X)
         return X, y, sample_weight
 
     def _hidden_layer_sizes(self):
@@ -407,18 +443,24 @@ class BaseMLP(
             self.alpha,
         )
 
-    def _starting_params(self, spec, dtype, call):
-        """Return fresh Glorot weights, or a copy of the fitted ones to continue."""
+    def _starting_params(self, spec, X, call):
+        """Return fresh Glorot weights, or a copy of the fitted ones to continue.
+
+        They are in X's dtype, library and device; fresh ones are drawn with
+        numpy and moved there once.
+        """
         if call.reset:
-            layout, random_state = spec.layout, call.random_state
-            return initial_params(layout, self.activation, random_state, dtype)
-        return spec.layout.pack(self.coefs_, self.intercepts_, dtype)
+            xp, layout, random_state = array_ops(X), spec.layout, call.random_state
+            dtype = xp.numpy_dtype(X.dtype)
+            params = initial_params(layout, self.activation, random_state, dtype)
+            return xp.from_numpy(params, like=X)
+        return spec.layout.pack(self.coefs_, self.intercepts_, X.dtype)
 
     def _run_solver(self, params, spec, data, call):
         """Return the TrainingResult of the configured solver, starting at params."""
         n_samples = data.Y.shape[0]
         if self.solver == "lbfgs":
-            objective = Objective(spec, n_samples, params.dtype)
+            objective = Objective(spec, n_samples, params)
             settings = LbfgsSettings(
                 self.max_iter, self.max_fun, self.tol, self.verbose, call.tasks
             )
@@ -438,7 +480,7 @@ class BaseMLP(
             monitor=monitor,
             tasks=call.tasks,
         )
-        objective = Objective(spec, batch_size, params.dtype, self._dropout(call))
+        objective = Objective(spec, batch_size, params, self._dropout(call))
         update = self._update_rule_for(params, call.incremental)
         history = self._history(call.reset)
         return run_stochastic(params, objective, update, data, settings, history)
@@ -463,7 +505,7 @@ class BaseMLP(
         previous = getattr(self, "_optimizer", None)
         if incremental and self._same_kind(previous, params.dtype):
             return replace(previous.copy(), max_grad_norm=self.max_grad_norm)
-        optimizer = OPTIMIZERS[self.solver].build(params.size, params.dtype, self)
+        optimizer = OPTIMIZERS[self.solver].build(params, self)
         settings = ScheduleSettings(
             self.learning_rate_init, self.power_t, self.max_iter
         )
@@ -500,7 +542,7 @@ class BaseMLP(
         val = call.validation
         if val is None:
             single_label = self._targets_are_labels and data.Y.shape[1] == 1
-            stratify = data.Y if single_label else None
+            stratify = array_ops(data.Y).to_numpy(data.Y) if single_label else None
             fraction, random_state = self.validation_fraction, call.random_state
             data, val = split_off_validation(data, fraction, stratify, random_state)
             check_weight_sum(data.sample_weight, "sample_weight (what the split left)")
@@ -552,21 +594,42 @@ class BaseMLP(
             earlier.extend(new_entries)
 
     # -------------------------------------------------------------- prediction
-    def _forward_output(self, X, output=None):
-        """Return the output layer's activations a_L for X.
+    def _forward_output(self, X, method, output=None):
+        """Return the output layer's activations a_L for X, given to ``method``.
 
         ``output`` replaces the output activation (identity gives z_L).
         """
-        X = self._validated_input(X)
+        X = self._validated_input(X, method)
         output = output or OUTPUT_ACTIVATIONS[self.out_activation_]
         hidden = HIDDEN_ACTIVATIONS[self.activation]
         return predict_output(X, self.coefs_, self.intercepts_, hidden, output)
 
-    def _validated_input(self, X):
+    def _validated_input(self, X, method):
+        """Return X checked for ``method``: a fitted model, X of its library."""
         check_is_fitted(self)
-        if self._is_ready_array(X):
-            return X
-        return validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        if not self._is_ready_array(X):
+            check_not_sparse_under_dispatch(X, "X")
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        self._check_same_library(X, method)
+        return X
+
+    def _check_same_library(self, X, method):
+        """Raise a ValueError naming both unless X is where the weights are.
+
+        That is the same array library and device as the fitted weights.
+        """
+        weights = self.coefs_[0]
+        if type(weights) is np.ndarray and (type(X) is np.ndarray or issparse(X)):
+            return
+        fitted, given = describe(weights), describe(X)
+        if fitted != given:
+            raise ValueError(
+                f"Inputs passed to {type(self).__name__}.{method}() must use the "
+                "same namespace and the same device as those passed to fit(): "
+                f"the model was fitted on {fitted} arrays, X is {given}. Move X "
+                "there, or move the model with scikit-learn's "
+                "sklearn.utils._array_api.move_estimator_to(model, xp, device)."
+            )
 
     def transform(self, X):
         """Return the activations of the last hidden layer: the learned features.
@@ -584,7 +647,7 @@ class BaseMLP(
         X_new : ndarray of shape (n_samples, hidden_layer_sizes[-1])
             The last hidden layer's activations f(z) for every sample.
         """
-        X = self._validated_input(X)
+        X = self._validated_input(X, "transform")
         if len(self.coefs_) < 2:
             raise ValueError(_NO_HIDDEN_LAYER)
         hidden = HIDDEN_ACTIVATIONS[self.activation]
@@ -653,7 +716,25 @@ class BaseMLP(
             state = {**state, "_optimizer": update}
         super().__setstate__(state)
 
+    def __sklearn_array_api_convert__(self, converter):
+        """Return a copy with every array moved by ``converter``.
+
+        scikit-learn's ``move_estimator_to`` calls this: weights, numeric
+        ``classes_`` and the optimiser's state move; labels that are strings
+        stay numpy arrays, and the label encoder stays on the host.
+        """
+        moved = copy.copy(self)
+        for name, value in self.__getstate__().items():
+            if name in _MOVABLE:
+                setattr(moved, name, _converted(value, converter))
+            else:
+                setattr(moved, name, copy.deepcopy(value))
+        if isinstance(moved.__dict__.get("_optimizer"), dict):
+            moved._optimizer = UpdateRule.from_state(moved._optimizer)
+        return moved
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags

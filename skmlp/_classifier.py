@@ -11,11 +11,30 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._arrays import array_ops, holds_numbers, on_host
 from ._base import SOLVERS, BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import LOSSES
 from ._schedules import SCHEDULES
 from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
+
+
+def _labels_like(labels, like):
+    """Return the numpy labels in the library and on the device of ``like``.
+
+    Only labels that are numbers move; strings stay numpy arrays (as
+    scikit-learn's array API classifiers keep them).
+    """
+    if not holds_numbers(labels):
+        return labels
+    return array_ops(like).from_numpy(labels, like=like)
+
+
+def _take_labels(classes, indices, like):
+    """Return ``classes[indices]``, the numpy classes moved as ``_labels_like`` does."""
+    classes = _labels_like(classes, like)
+    xp = array_ops(classes)
+    return xp.take(classes, xp.move(indices, like=classes), axis=0)
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -198,7 +217,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The most probable class of each sample; for a multilabel target, an
             indicator matrix of the labels whose probability exceeds 0.5.
         """
-        A = self._forward_output(X)
+        A = self._forward_output(X, "predict")
         return self._predictions_from_output(A, self._label_binarizer)
 
     def decision_function(self, X):
@@ -219,8 +238,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             logistic sigmoid (binary, multilabel). For a binary target, the
             1-D logit of ``classes_[1]``, positive where it is predicted.
         """
-        Z = self._forward_output(X, output=OUTPUT_ACTIVATIONS["identity"])
-        return Z.ravel() if Z.shape[1] == 1 else Z
+        identity = OUTPUT_ACTIVATIONS["identity"]
+        Z = self._forward_output(X, "decision_function", output=identity)
+        return array_ops(Z).reshape(Z, (-1,)) if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X):
         """Return the class probabilities the network predicts for X.
@@ -237,10 +257,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             class in the order of ``classes_``. Rows sum to 1, except for a
             multilabel target, where each column is a probability of its own.
         """
-        A = self._forward_output(X)
-        if self.n_outputs_ == 1:
-            return np.hstack([1 - A, A])
-        return A
+        return self._probabilities(X, "predict_proba")
 
     def predict_log_proba(self, X):
         """Return the natural logarithm of ``predict_proba(X)``.
@@ -256,8 +273,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The log-probability of each class for each sample, in the column
             order of ``classes_``.
         """
-        y_prob = self.predict_proba(X)
-        return np.log(y_prob, out=y_prob)
+        y_prob = self._probabilities(X, "predict_log_proba")
+        return array_ops(y_prob).log(y_prob, out=y_prob)
+
+    def _probabilities(self, X, method):
+        """Return the class probabilities for X, one column per class."""
+        A = self._forward_output(X, method)
+        if self.n_outputs_ == 1:
+            return array_ops(A).concat([1 - A, A], axis=1)
+        return A
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
     def _encode_targets(self, y, reset, incremental, classes):
@@ -284,7 +308,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _target_binarizer(self, y, reset, incremental, classes):
         if incremental and _check_partial_fit_first_call(self, classes):
             multilabel = type_of_target(y).startswith("multilabel")
-            binarizer = LabelBinarizer().fit(y if multilabel else classes)
+            binarizer = LabelBinarizer().fit(y if multilabel else on_host(classes))
         elif reset:
             return LabelBinarizer().fit(y)
         else:
@@ -344,19 +368,29 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     @staticmethod
     def _decode_targets(Y, binarizer):
-        return binarizer.inverse_transform(Y)
+        xp = array_ops(Y)
+        return _labels_like(binarizer.inverse_transform(xp.to_numpy(Y)), Y)
 
     @staticmethod
     def _predictions_from_output(A, binarizer):
-        """Return the labels a LabelBinarizer decodes from the output a_L."""
-        if binarizer.y_type_ == "multiclass":
-            return binarizer.classes_.take(A.argmax(axis=1))
-        if binarizer.y_type_ == "binary" and len(binarizer.classes_) == 2:
-            return binarizer.classes_.take((A[:, 0] > 0.5).astype(np.intp))
-        return binarizer.inverse_transform(A.ravel() if A.shape[1] == 1 else A)
+        """Return the labels a LabelBinarizer decodes from the output a_L.
 
-    def _target_attributes(self, binarizer):
-        return {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
+        Labels that are numbers come back in the library and on the device of
+        A; strings, which only numpy holds, as a numpy array.
+        """
+        xp, classes = array_ops(A), binarizer.classes_
+        if binarizer.y_type_ == "multiclass":
+            return _take_labels(classes, xp.argmax(A, axis=1), like=A)
+        if binarizer.y_type_ == "binary" and len(classes) == 2:
+            positive = xp.astype(A[:, 0] > 0.5, xp.index_dtype)
+            return _take_labels(classes, positive, like=A)
+        host = xp.to_numpy(A)
+        labels = binarizer.inverse_transform(host.ravel() if A.shape[1] == 1 else host)
+        return _labels_like(labels, like=A)
+
+    def _target_attributes(self, binarizer, like):
+        classes = _labels_like(binarizer.classes_, like)
+        return {"_label_binarizer": binarizer, "classes_": classes}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import validate_data
 
+from ._arrays import array_ops, on_host
 from ._network import predict_output
 from ._objective import Batch, as_targets
 from ._sklearn_compat import _check_sample_weight
@@ -32,10 +33,11 @@ class ValidationMonitor(NamedTuple):
     scoring: object
 
 
-def given_validation_set(estimator, validation, encoder, class_weights, dtype):
+def given_validation_set(estimator, validation, encoder, class_weights, X):
     """Return the validation Batch given to fit, checked and encoded, or None.
 
-    ``validation`` is (X_val, y_val, sample_weight_val) as passed to ``fit``.
+    ``validation`` is (X_val, y_val, sample_weight_val) as passed to ``fit``;
+    the Batch is in the dtype, library and device of the training data X.
 
     Class weights apply to it as to the training data (and so to the
     internal split), so that both ways of validating judge alike.
@@ -53,42 +55,55 @@ def given_validation_set(estimator, validation, encoder, class_weights, dtype):
             "early stopping: set early_stopping=True and solver='sgd' or 'adam'."
         )
     X_val = validate_data(
-        estimator, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+        estimator, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
     )
-    y_val = np.asarray(y_val)
+    y_val = on_host(y_val)
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = column_or_1d(y_val, warn=True)
     check_consistent_length(X_val, y_val)
     if sample_weight_val is not None:
-        sample_weight_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype)
-    Y_val = estimator._encode_validation_targets(y_val, encoder)
-    sample_weight_val = weighted_by_class(
-        class_weights, y_val, sample_weight_val, dtype
+        sample_weight_val = _check_sample_weight(
+            sample_weight_val, X_val, dtype=X.dtype
+        )
+    xp = array_ops(X)
+    X_val, sample_weight_val = (
+        None if part is None else xp.move(part, like=X)
+        for part in (X_val, sample_weight_val)
     )
+    Y_val = estimator._encode_validation_targets(y_val, encoder)
+    sample_weight_val = weighted_by_class(class_weights, y_val, sample_weight_val, X)
     check_weight_sum(sample_weight_val, "sample_weight_val")
-    return Batch(X_val, as_targets(Y_val, dtype), sample_weight_val)
-
-
-@staticmethod
-def _training_targets(Y, dtype):
-    """Return Y as the objective takes it: boolean indicators, or X's dtype."""
-    return Y if Y.dtype == bool else Y.astype(dtype, copy=False)
+    return Batch(X_val, as_targets(Y_val, X), sample_weight_val)
 
 
 def split_off_validation(data, fraction, stratify, random_state):
-    """Return (training Batch, validation Batch) split as scikit-learn's MLP does."""
-    X, Y, sample_weight = data
-    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-    parts = train_test_split(
-        *arrays, random_state=random_state, test_size=fraction, stratify=stratify
+    """Return (training Batch, validation Batch) split as scikit-learn's MLP does.
+
+    The rows are chosen on the host, as scikit-learn's ``train_test_split``
+    chooses them, and taken on the data's device. ``stratify`` is None or a
+    numpy array.
+    """
+    split = train_test_split(
+        np.arange(data.Y.shape[0]),
+        random_state=random_state,
+        test_size=fraction,
+        stratify=stratify,
     )
-    train, val = Batch(*parts[0::2]), Batch(*parts[1::2])
+    train, val = (Batch(*(_rows_of(part, rows) for part in data)) for rows in split)
     if val.X.shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' "
             "or the size of your dataset."
         )
     return train, val
+
+
+def _rows_of(part, rows):
+    """Return the numpy ``rows`` of the array ``part`` (None stays None)."""
+    if part is None:
+        return None
+    xp = array_ops(part)
+    return xp.take_rows(part, xp.from_numpy(rows, like=part))
 
 
 def validation_monitor(estimator, spec, val, encoder):
@@ -106,7 +121,7 @@ def validation_monitor(estimator, spec, val, encoder):
     def measure(params):
         coefs, intercepts = spec.layout.unpack(params)
         A = predict_output(val.X, coefs, intercepts, spec.hidden, spec.output)
-        if not np.isfinite(A).all():
+        if not array_ops(A).all_finite(A):
             return np.nan, np.nan
         loss = spec.loss.value(val.Y, A, val.sample_weight)
         if scoring is None:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import xlogy
+
+from ._arrays import array_ops
 
 
 def canonical_delta(A, Y, out):
     """Write ``dL/dz_L = a_L - y`` into ``out`` (canonical link) and return it."""
-    return np.subtract(A, Y, out=out)
+    return array_ops(A).subtract(A, Y, out=out)
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,22 @@ class Loss:
 
 
 def _mean_over_samples(per_element, sample_weight):
-    """Return the (weighted) mean over rows of the row sums of ``per_element``."""
+    """Return the (weighted) mean over rows of the row sums of ``per_element``.
+
+    A Python float for numpy arrays; for other libraries a 0-d array left on
+    the device (see ``_arrays``).
+    """
+    xp = array_ops(per_element)
     if sample_weight is None:
-        return float(per_element.sum() / per_element.shape[0])
-    row_sums = per_element.sum(axis=1)
-    return float(sample_weight @ row_sums / sample_weight.sum())
+        return xp.scalar(xp.sum(per_element) / per_element.shape[0])
+    row_sums = xp.sum(per_element, axis=1)
+    return xp.scalar(sample_weight @ row_sums / xp.sum(sample_weight))
 
 
 def _clipped(P):
-    eps = np.finfo(P.dtype).eps
-    return np.clip(P, eps, 1 - eps)
+    xp = array_ops(P)
+    eps = xp.finfo(P.dtype).eps
+    return xp.clip(P, eps, 1 - eps)
 
 
 def half_squared_error(Y, A, sample_weight=None):
@@ -53,44 +60,48 @@ def half_squared_error(Y, A, sample_weight=None):
 
 def half_poisson_deviance(Y, A, sample_weight=None):
     """Return y log(y / a) - y + a summed over outputs, averaged over samples."""
+    xlogy = array_ops(A).xlogy
     return _mean_over_samples(xlogy(Y, Y / A) - Y + A, sample_weight)
 
 
 def log_loss(Y, P, sample_weight=None):
     """Return the cross-entropy -sum_k y_k log p_k, averaged over samples."""
-    return -_mean_over_samples(xlogy(Y, _clipped(P)), sample_weight)
+    return -_mean_over_samples(array_ops(P).xlogy(Y, _clipped(P)), sample_weight)
 
 
 def binary_log_loss(Y, P, sample_weight=None):
     """Return -y log p - (1 - y) log(1 - p) summed over outputs, averaged."""
-    P = _clipped(P)
+    P, xlogy = _clipped(P), array_ops(P).xlogy
     return -_mean_over_samples(xlogy(Y, P) + xlogy(1 - Y, 1 - P), sample_weight)
 
 
 def absolute_error(Y, A, sample_weight=None):
     """Return |y - a| summed over outputs, averaged over samples."""
-    return _mean_over_samples(np.abs(Y - A), sample_weight)
+    return _mean_over_samples(array_ops(A).abs(Y - A), sample_weight)
 
 
 def _absolute_error_delta(A, Y, out):
     # dL/da = sign(a - y)
-    np.subtract(A, Y, out=out)
-    return np.sign(out, out=out)
+    xp = array_ops(A)
+    xp.subtract(A, Y, out=out)
+    return xp.sign(out, out=out)
 
 
 def huber_loss(huber_delta):
     """Return the Huber loss: r**2 / 2 if |r| <= delta, else delta (|r| - delta/2)."""
 
     def value(Y, A, sample_weight=None):
-        r = np.abs(Y - A)
-        quadratic = np.minimum(r, huber_delta)
+        xp = array_ops(A)
+        r = xp.abs(Y - A)
+        quadratic = xp.minimum(r, huber_delta)
         per_element = quadratic * (r - 0.5 * quadratic)
         return _mean_over_samples(per_element, sample_weight)
 
     def output_delta(A, Y, out):
         # dL/da = clip(a - y, -delta, delta)
-        np.subtract(A, Y, out=out)
-        return np.clip(out, -huber_delta, huber_delta, out=out)
+        xp = array_ops(A)
+        xp.subtract(A, Y, out=out)
+        return xp.clip(out, -huber_delta, huber_delta, out=out)
 
     return Loss("huber", "identity", value, output_delta)
 
@@ -100,12 +111,12 @@ def quantile_loss(quantile):
 
     def value(Y, A, sample_weight=None):
         r = Y - A
-        per_element = np.maximum(quantile * r, (quantile - 1) * r)
+        per_element = array_ops(A).maximum(quantile * r, (quantile - 1) * r)
         return _mean_over_samples(per_element, sample_weight)
 
     def output_delta(A, Y, out):
         # dL/da = 1{a > y} - q
-        np.greater(A, Y, out=out)
+        array_ops(A).greater(A, Y, out=out)
         out -= quantile
         return out
 

@@ -21,6 +21,7 @@ then intercepts (the order scikit-learn packs them in for L-BFGS); ``coefs`` and
 few vector operations and L-BFGS sees the same buffer.
 """
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -28,6 +29,7 @@ from itertools import pairwise
 import numpy as np
 
 from ._activations import OUTPUT_ACTIVATIONS
+from ._arrays import array_ops
 
 IDENTITY = OUTPUT_ACTIVATIONS["identity"]
 
@@ -55,10 +57,11 @@ class ParameterLayout:
 
     def unpack(self, params):
         """Return lists of views (coefs, intercepts) into the flat ``params``."""
+        xp = array_ops(params)
         coefs, start = [], 0
         for shape in self.coef_shapes:
             end = start + shape[0] * shape[1]
-            coefs.append(params[start:end].reshape(shape))
+            coefs.append(xp.reshape(params[start:end], shape))
             start = end
         intercepts = []
         for fan_out in self.layer_units[1:]:
@@ -67,8 +70,11 @@ class ParameterLayout:
         return coefs, intercepts
 
     def pack(self, coefs, intercepts, dtype):
-        """Return a new flat buffer holding copies of ``coefs`` and ``intercepts``."""
-        params = np.empty(self.size, dtype=dtype)
+        """Return a new flat buffer holding copies of ``coefs`` and ``intercepts``.
+
+        The buffer is of the library and on the device of ``coefs``.
+        """
+        params = array_ops(coefs[0]).empty(self.size, dtype, like=coefs[0])
         coef_views, intercept_views = self.unpack(params)
         for view, source in zip(
             [*coef_views, *intercept_views], [*coefs, *intercepts], strict=True
@@ -81,7 +87,8 @@ def initial_params(layout, activation, random_state, dtype):
     """Return Glorot-uniform parameters, drawn in scikit-learn's order.
 
     Each layer draws W then b from U(-r, r), r = sqrt(k / (fan_in + fan_out)),
-    with k = 2 for the logistic activation and 6 otherwise.
+    with k = 2 for the logistic activation and 6 otherwise. The parameters are
+    a numpy array of numpy ``dtype``, whatever library trains them.
     """
     params = np.empty(layout.size, dtype=dtype)
     for coef, intercept in zip(*layout.unpack(params), strict=True):
@@ -93,17 +100,14 @@ def initial_params(layout, activation, random_state, dtype):
     return params
 
 
-def layer_buffers(n_rows, units, dtype):
-    """Return one uninitialised (n_rows, n_units) array per entry of ``units``."""
-    return [np.empty((n_rows, n_units), dtype=dtype) for n_units in units]
+def layer_buffers(n_rows, units, dtype, like=None):
+    """Return one uninitialised (n_rows, n_units) array per entry of ``units``.
 
-
-def _matmul(A, B, out):
-    """Write A @ B into ``out``; A may be sparse (then one extra copy)."""
-    if isinstance(A, np.ndarray):  # anything else is a scipy sparse matrix
-        return np.matmul(A, B, out=out)
-    out[...] = A @ B
-    return out
+    The arrays are of the library and on the device of the array ``like``
+    (numpy when None).
+    """
+    xp = array_ops(like)
+    return [xp.empty((n_rows, n_units), dtype, like=like) for n_units in units]
 
 
 @dataclass
@@ -125,9 +129,9 @@ def forward(activations, coefs, intercepts, hidden, output, trace=None):
 
     ``activations`` holds X followed by one preallocated buffer per layer.
     """
-    last = len(coefs) - 1
+    last, xp = len(coefs) - 1, array_ops(coefs[0])
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        z = _matmul(activations[layer], W, out=activations[layer + 1])
+        z = xp.matmul(activations[layer], W, out=activations[layer + 1])
         z += b
         if layer == last:
             output.function(z)
@@ -139,12 +143,13 @@ def forward(activations, coefs, intercepts, hidden, output, trace=None):
 def _hidden_layer(z, layer, hidden, trace):
     """Turn z into a = f(z) in place, keeping what backward needs from it."""
     saved = None if trace is None else trace.derivative_inputs[layer]
+    copyto = array_ops(z).copyto
     if saved is not None and hidden.derivative_takes == "z":
-        np.copyto(saved, z)
+        copyto(saved, z)
     hidden.function(z)
     if trace is not None and trace.masks is not None:
         if saved is not None and hidden.derivative_takes == "a":
-            np.copyto(saved, z)
+            copyto(saved, z)
         z *= trace.masks[layer]
 
 
@@ -155,12 +160,13 @@ def backward(activations, deltas, coefs, hidden, grads, trace=None):
     delta_L into the last one. No delta is computed for the input X.
     """
     coef_grads, intercept_grads = grads
+    xp = array_ops(coefs[0])
     for layer in reversed(range(len(coefs))):
         delta = deltas[layer]
-        _matmul(activations[layer].T, delta, out=coef_grads[layer])
-        delta.sum(axis=0, out=intercept_grads[layer])
+        xp.matmul(activations[layer].T, delta, out=coef_grads[layer])
+        xp.sum(delta, axis=0, out=intercept_grads[layer])
         if layer > 0:
-            previous = np.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
+            previous = xp.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
             if trace is not None and trace.masks is not None:
                 previous *= trace.masks[layer - 1]
             saved = None if trace is None else trace.derivative_inputs[layer - 1]
@@ -169,18 +175,19 @@ def backward(activations, deltas, coefs, hidden, grads, trace=None):
 
 def predict_output(X, coefs, intercepts, hidden, output):
     """Return a_L for the rows of X, allocating the layer buffers it needs."""
-    units = [len(b) for b in intercepts]
-    dtype = np.result_type(X.dtype, coefs[0].dtype)
-    activations = [X, *layer_buffers(X.shape[0], units, dtype)]
+    units = [b.shape[0] for b in intercepts]
+    dtype = array_ops(coefs[0]).result_type(X.dtype, coefs[0].dtype)
+    activations = [X, *layer_buffers(X.shape[0], units, dtype, like=coefs[0])]
     return forward(activations, coefs, intercepts, hidden, output)
 
 
 def largest_magnitude(X):
     """Return max |x| over the entries of X, dense or sparse."""
-    values = X if isinstance(X, np.ndarray) else X.data
-    if values.size == 0:
+    values = X.data if hasattr(X, "tocsr") else X  # scipy sparse: its entries
+    if math.prod(values.shape) == 0:
         return 0.0
-    return max(float(values.max()), -float(values.min()))
+    xp = array_ops(values)
+    return max(float(xp.max(values)), -float(xp.min(values)))
 
 
 def _layer_bounds(x_max, coefs, intercepts):
@@ -190,9 +197,11 @@ def _layer_bounds(x_max, coefs, intercepts):
     activation satisfies |f(z)| <= |z| + 1.
     """
     bounds, largest_input = [], x_max
+    xp = array_ops(coefs[0])
+    wide = xp.wide_float(coefs[0])
     for W, b in zip(coefs, intercepts, strict=True):
-        column_sums = np.abs(W).sum(axis=0, dtype=np.float64)
-        z_max = largest_input * column_sums.max() + np.abs(b).max()
+        column_sums = xp.sum(abs(W), axis=0, dtype=wide)
+        z_max = largest_input * float(xp.max(column_sums)) + float(xp.max(abs(b)))
         bounds.append(z_max)
         largest_input = z_max + 1
     return bounds
@@ -206,8 +215,8 @@ def outputs_are_finite(X, coefs, intercepts, hidden, output, x_max=None):
     ``x_max`` is ``largest_magnitude(X)`` when the caller knows it already.
     """
     x_max = largest_magnitude(X) if x_max is None else x_max
-    largest = float(np.finfo(coefs[0].dtype).max) / 4
-    output_limit = np.log(largest) if output.name == "exp" else largest
+    largest = float(array_ops(coefs[0]).finfo(coefs[0].dtype).max) / 4
+    output_limit = math.log(largest) if output.name == "exp" else largest
     with np.errstate(all="ignore"):
         *hidden_bounds, output_bound = _layer_bounds(x_max, coefs, intercepts)
         if all(z_max < largest for z_max in hidden_bounds) and (
@@ -216,7 +225,8 @@ def outputs_are_finite(X, coefs, intercepts, hidden, output, x_max=None):
             return True
         network = (coefs, intercepts, hidden, output)
         return all(
-            _every_layer_finite(X[rows], *network) for rows in _row_chunks(X.shape[0])
+            _every_layer_finite(X[rows, :], *network)
+            for rows in _row_chunks(X.shape[0])
         )
 
 
@@ -226,14 +236,14 @@ def _every_layer_finite(X, coefs, intercepts, hidden, output):
     z_l, not a_l: a saturating activation (tanh, logistic) turns an overflowed
     z into a finite a, and predicting would still warn of the overflow.
     """
-    a, last = X, len(coefs) - 1
+    a, last, xp = X, len(coefs) - 1, array_ops(coefs[0])
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         z = predict_output(a, [W], [b], None, IDENTITY)  # z_l = a_{l-1} @ W_l + b_l
-        if not np.isfinite(z).all():
+        if not xp.all_finite(z):
             return False
         (output if layer == last else hidden).function(z)
         a = z
-    return bool(np.isfinite(a).all())
+    return xp.all_finite(a)
 
 
 def _row_chunks(n_rows, chunk=4096):

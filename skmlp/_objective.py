@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._activations import OUTPUT_ACTIVATIONS, Activation
+from ._arrays import array_ops
 from ._losses import Loss
 from ._network import (
     ParameterLayout,
@@ -54,9 +55,17 @@ class Batch(NamedTuple):
     sample_weight: np.ndarray | None = None
 
 
-def as_targets(Y, dtype):
-    """Return Y as the objective takes it: boolean indicators, or X's dtype."""
-    return Y if Y.dtype == bool else Y.astype(dtype, copy=False)
+def as_targets(Y, X):
+    """Return the numpy targets Y as the objective takes them with inputs X.
+
+    That is in the library and on the device of X, and in X's dtype, except
+    that numpy keeps boolean indicators as they are (numpy casts them inside
+    the arithmetic that uses them, and they take an eighth of the memory).
+    """
+    xp = array_ops(X)
+    if Y.dtype != bool or not xp.is_numpy:
+        Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
+    return xp.from_numpy(Y, like=X)
 
 
 @dataclass(frozen=True)
@@ -67,32 +76,41 @@ class Dropout:
     rng: np.random.Generator
 
     def draw_masks(self, masks):
-        """Fill each mask with 0 (dropped) or 1 / (1 - rate) (kept)."""
+        """Fill each mask with 0 (dropped) or 1 / (1 - rate) (kept).
+
+        The masks are drawn with numpy on the host, whatever library holds them.
+        """
         for mask in masks:
-            self.rng.random(out=mask, dtype=mask.dtype)
-            np.greater_equal(mask, self.rate, out=mask)
-            mask /= 1 - self.rate
+            array_ops(mask).fill_from_host(mask, self._draw)
+
+    def _draw(self, mask):
+        self.rng.random(out=mask, dtype=mask.dtype)
+        np.greater_equal(mask, self.rate, out=mask)
+        mask /= 1 - self.rate
 
 
 class Objective:
     """J and dJ/dparams for batches of at most ``max_rows`` rows.
 
-    The per-layer activation and delta buffers are allocated once here and
-    reused by every call, and so are the per-layer views of the parameter and
+    The per-layer activation and delta buffers are allocated once here, in
+    the dtype, library and device of the parameter vector ``like``, and reused
+    by every call, and so are the per-layer views of the parameter and
     gradient vectors a solver passes again and again.
     """
 
-    def __init__(self, spec, max_rows, dtype, dropout=None):
+    def __init__(self, spec, max_rows, like, dropout=None):
         self.spec, self.dropout, self.max_rows = spec, dropout, max_rows
         self._views_of = {}
-        units = spec.layout.layer_units[1:]
-        self._activations = layer_buffers(max_rows, units, dtype)
-        self._deltas = layer_buffers(max_rows, units, dtype)
+        units, dtype = spec.layout.layer_units[1:], like.dtype
+        self._activations = layer_buffers(max_rows, units, dtype, like)
+        self._deltas = layer_buffers(max_rows, units, dtype, like)
         keeps = spec.hidden.derivative_takes == "z" or dropout is not None
-        self._trace = Trace(
-            [np.empty((max_rows, n), dtype) if keeps else None for n in units[:-1]],
-            layer_buffers(max_rows, units[:-1], dtype) if dropout else None,
-        )
+        hidden_units = units[:-1]
+        saved = [None] * len(hidden_units)
+        if keeps:
+            saved = layer_buffers(max_rows, hidden_units, dtype, like)
+        masks = layer_buffers(max_rows, hidden_units, dtype, like) if dropout else None
+        self._trace = Trace(saved, masks)
 
     def _unpacked(self, vector):
         """Return ``layout.unpack(vector)``, remembered for the same vector object."""
@@ -129,8 +147,8 @@ class Objective:
         weights sum to zero: it carries no information to learn from.
         """
         net, (X, Y, sample_weight) = self.spec, batch
-        n_samples = X.shape[0]
-        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
+        n_samples, xp = X.shape[0], array_ops(params)
+        weight_sum = n_samples if sample_weight is None else xp.sum(sample_weight)
         if weight_sum == 0:
             return None
         coefs, intercepts = self._unpacked(params)
@@ -144,13 +162,13 @@ class Objective:
         if sample_weight is None:
             delta /= weight_sum
         else:
-            delta *= (sample_weight / weight_sum)[:, np.newaxis]
+            delta *= (sample_weight / weight_sum)[:, None]
         backward(activations, deltas, coefs, net.hidden, self._unpacked(grads), trace)
 
         W = params[: net.layout.n_coefs]
         # grads_W += d/dW alpha/(2S) ||W||^2
         add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
-        penalty = 0.5 * net.alpha * float(W @ W) / weight_sum
+        penalty = 0.5 * net.alpha * xp.scalar(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty
 
     def predicts_finite(self, params, X, x_max=None):

@@ -1,7 +1,8 @@
 """Update directions for the stochastic solvers: SGD with momentum, and Adam.
 
 An optimiser owns its state (velocity, moments) as flat vectors shaped like the
-parameter buffer; its protocol is
+parameter buffer, of its library and on its device; it is built from that
+buffer, ``SGD(params, momentum=..., nesterov=...)``. Its protocol is
 
 - ``step(params, grads, learning_rate)``: update ``params`` in place, one step
   of the size the schedule gives (see ``_schedules``);
@@ -24,8 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
 
-import numpy as np
-
+from ._arrays import array_ops
 from ._schedules import Schedule, schedule_from_state, schedule_state
 from ._vectors import ScaledVector, add_scaled
 
@@ -44,10 +44,10 @@ def _shallow_copy(optimizer):
 class SGD:
     """Stochastic gradient descent with momentum mu, plain or Nesterov's."""
 
-    def __init__(self, n_params, dtype, *, momentum, nesterov):
+    def __init__(self, params, *, momentum, nesterov):
         self.momentum, self.nesterov = momentum, nesterov
-        self.dtype = np.dtype(dtype)
-        self.velocity = ScaledVector(n_params, dtype)
+        self.dtype = params.dtype
+        self.velocity = ScaledVector(params)
 
     def step(self, params, grads, learning_rate):
         """Move ``params`` one step of size ``learning_rate`` against ``grads``."""
@@ -79,8 +79,7 @@ class SGD:
         """Return the optimiser that ``state()`` described."""
         velocity = ScaledVector.from_state(state["velocity"])
         sgd = cls(
-            0,
-            velocity.values.dtype,
+            velocity.values,
             momentum=state["momentum"],
             nesterov=state["nesterov"],
         )
@@ -91,24 +90,25 @@ class SGD:
 class Adam:
     """Adam (Kingma and Ba, 2014): steps scaled by running moments of g and g**2."""
 
-    def __init__(self, n_params, dtype, *, beta_1, beta_2, epsilon):
+    def __init__(self, params, *, beta_1, beta_2, epsilon):
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.dtype = np.dtype(dtype)
-        self.m = ScaledVector(n_params, dtype)
-        self.v = ScaledVector(n_params, dtype)
+        self.dtype = params.dtype
+        self.m = ScaledVector(params)
+        self.v = ScaledVector(params)
         self._work = None  # scratch for each step, allocated at the first one
 
     def step(self, params, grads, learning_rate):
         """Move ``params`` one step of size about ``learning_rate``, in place."""
         self.t += 1
+        xp = array_ops(params)
         if self._work is None:
-            self._work = np.empty_like(self.m.values)
+            self._work = xp.empty(params.shape, params.dtype, like=params)
         m, v, work = self.m, self.v, self._work
         m.multiply_by(self.beta_1)
         m.add_scaled(1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
         v.multiply_by(self.beta_2)
-        np.multiply(grads, grads, out=work)
+        xp.multiply(grads, grads, out=work)
         v.add_scaled(1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
         # Bias correction folded into the step size. A Python float, not
         # np.float64: a numpy scalar would make every operation on float32
@@ -121,9 +121,9 @@ class Adam:
         # p -= lr_t m / (sqrt(v) + eps); with m = s_m M and v = s_v V (scale and
         # values) that is p -= lr_t s_m / sqrt(s_v) * M / (sqrt(V) + eps / sqrt(s_v)).
         root = math.sqrt(v.scale)
-        np.sqrt(v.values, out=work)
+        xp.sqrt(v.values, out=work)
         work += self.epsilon / root
-        np.divide(m.values, work, out=work)
+        xp.divide(m.values, work, out=work)
         add_scaled(params, -lr_t * m.scale / root, work)
 
     def copy(self):
@@ -149,7 +149,7 @@ class Adam:
         """Return the optimiser that ``state()`` described."""
         m, v = ScaledVector.from_state(state["m"]), ScaledVector.from_state(state["v"])
         hyperparameters = {key: state[key] for key in ("beta_1", "beta_2", "epsilon")}
-        adam = cls(0, m.values.dtype, **hyperparameters)
+        adam = cls(m.values, **hyperparameters)
         adam.m, adam.v, adam.t = m, v, int(state["t"])
         return adam
 
@@ -227,7 +227,11 @@ class UpdateRule:
 
 
 class OptimizerEntry(NamedTuple):
-    """A ``solver`` option that steps through mini-batches, and its documentation."""
+    """A ``solver`` option that steps through mini-batches, and its documentation.
+
+    ``build(params, estimator)`` returns the optimiser for the parameter
+    buffer ``params``, reading its hyperparameters from the estimator.
+    """
 
     build: Callable
     description: str
@@ -235,15 +239,15 @@ class OptimizerEntry(NamedTuple):
 
 OPTIMIZERS = {
     "sgd": OptimizerEntry(
-        lambda n, dtype, p: SGD(
-            n, dtype, momentum=p.momentum, nesterov=p.nesterovs_momentum
+        lambda params, p: SGD(
+            params, momentum=p.momentum, nesterov=p.nesterovs_momentum
         ),
         "mini-batch stochastic gradient descent with momentum and a "
         "learning_rate schedule.",
     ),
     "adam": OptimizerEntry(
-        lambda n, dtype, p: Adam(
-            n, dtype, beta_1=p.beta_1, beta_2=p.beta_2, epsilon=p.epsilon
+        lambda params, p: Adam(
+            params, beta_1=p.beta_1, beta_2=p.beta_2, epsilon=p.epsilon
         ),
         "mini-batch Adam (Kingma and Ba), which divides each weight's step by "
         "a running root mean square of its gradients.",

@@ -9,6 +9,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._arrays import array_ops
 from ._base import SOLVERS, BaseMLP, _FitRequest
 from ._docstrings import fill
 from ._losses import REGRESSION_LOSSES, regression_loss
@@ -213,7 +214,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The output layer's activations a_L, one column per output; 1-D
             when the model has a single output.
         """
-        return self._predictions_from_output(self._forward_output(X), None)
+        return self._predictions_from_output(self._forward_output(X, "predict"), None)
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
     def _encode_targets(self, y, reset, incremental, classes):
@@ -241,9 +242,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     @staticmethod
     def _predictions_from_output(A, encoder):
         """Return the predicted values: a_L itself, 1-D for a single output."""
-        return A.ravel() if A.shape[1] == 1 else A
+        return array_ops(A).reshape(A, (-1,)) if A.shape[1] == 1 else A
 
-    def _target_attributes(self, encoder):
+    def _target_attributes(self, encoder, like):
         return {}
 
 

@@ -23,6 +23,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._arrays import array_ops
 from ._network import largest_magnitude
 from ._objective import Batch
 
@@ -124,60 +125,49 @@ class TrainingResult:
     update: object = None
 
 
-def _gather(rows, order, out):
-    """Return ``rows[order]``, written into ``out`` unless ``rows`` is sparse."""
-    if not isinstance(rows, np.ndarray):
-        return rows[order]  # sparse
-    # mode="clip" lets numpy write straight into ``out``; ``order`` is in range.
-    return rows.take(order, axis=0, out=out[: len(order)], mode="clip")
-
-
 def _epoch_batches(data, batch_size, order, buffers):
     """Yield the batches of one epoch; shuffled ones reuse ``buffers``."""
-    n_samples = data.Y.shape[0]
+    n_samples, take_rows = data.Y.shape[0], array_ops(data.Y).take_rows
     for start in range(0, n_samples, batch_size):
         rows = slice(start, min(start + batch_size, n_samples))
         if order is None:
-            yield Batch(*(None if part is None else part[rows] for part in data))
+            yield Batch(*(None if part is None else part[rows, ...] for part in data))
         else:
             yield Batch(
                 *(
-                    None if part is None else _gather(part, order[rows], buffer)
+                    None if part is None else take_rows(part, order[rows], buffer)
                     for part, buffer in zip(data, buffers, strict=True)
                 )
             )
 
 
-def _batch_buffers(data, batch_size):
-    """Return reusable buffers shaped like one batch of X, Y and sample_weight."""
-    return Batch(
-        *(
-            None
-            if part is None or sp.issparse(part)
-            else np.empty((batch_size, *part.shape[1:]), dtype=part.dtype)
-            for part in data
-        )
-    )
+def _batch_buffer(part, batch_size):
+    """Return a reusable buffer for ``batch_size`` rows of ``part``, or None."""
+    if part is None or sp.issparse(part):
+        return None
+    shape = (batch_size, *part.shape[1:])
+    return array_ops(part).empty(shape, part.dtype, like=part)
 
 
 def _run_epoch(params, grads, objective, update, batches):
-    """Return the epoch's mean batch loss, or NaN as soon as a batch's is not finite.
+    """Return the epoch's mean batch loss, a Python float.
 
     Batches whose sample weights sum to zero are skipped; the training data as
-    a whole has a positive weight sum, so at least one batch counts.
+    a whole has a positive weight sum, so at least one batch counts. The batch
+    losses add up where they are computed (on the device, for arrays that live
+    on one), so the epoch reads back one number. A non-finite batch loss makes
+    the epoch's loss non-finite, and the solver goes back on the whole epoch.
     """
     total, n_seen = 0.0, 0
     for batch in batches:
         batch_loss = objective.loss_and_gradients(params, batch, grads)
         if batch_loss is None:
             continue
-        if not np.isfinite(batch_loss):
-            return np.nan
         update.step(params, grads)
         n_rows = batch.Y.shape[0]
-        total += batch_loss * n_rows
+        total = total + batch_loss * n_rows
         n_seen += n_rows
-    return total / n_seen
+    return float(total / n_seen)
 
 
 def _update_progress(history, params, settings):
@@ -248,17 +238,21 @@ class _BatchSource:
         self.data, self.settings = data, settings
         self.order = np.arange(data.Y.shape[0])
         shuffle, batch_size = settings.shuffle, settings.batch_size
-        self.buffers = _batch_buffers(data, batch_size) if shuffle else None
+        self.buffers = None
+        if shuffle:
+            self.buffers = Batch(*(_batch_buffer(part, batch_size) for part in data))
 
     def next_epoch(self):
-        """Return the batches of the next epoch."""
+        """Return the batches of the next epoch.
+
+        The order is drawn with numpy, then moved to the data's device.
+        """
         if not self.settings.shuffle:
             return _epoch_batches(self.data, self.settings.batch_size, None, None)
         # scikit-learn permutes the previous epoch's order, not a fresh range.
         self.order = self.order[self.settings.random_state.permutation(len(self.order))]
-        return _epoch_batches(
-            self.data, self.settings.batch_size, self.order, self.buffers
-        )
+        order = array_ops(self.data.Y).from_numpy(self.order, like=self.data.Y)
+        return _epoch_batches(self.data, self.settings.batch_size, order, self.buffers)
 
 
 def _record_epoch(history, loss, n_samples, settings):
@@ -312,7 +306,8 @@ class _StochasticRun:
     def __init__(self, params, objective, update, data, settings, history):
         self.params, self.objective, self.update = params, objective, update
         self.data, self.settings, self.history = data, settings, history
-        self.grads = np.empty_like(params)
+        self.xp = array_ops(params)
+        self.grads = self.xp.empty(params.shape, params.dtype, like=params)
         self.source = _BatchSource(data, settings)
         start = self._checkpoint(0, np.nan)
         # Continuing early stopping keeps the best weights so far, which are
@@ -321,7 +316,7 @@ class _StochasticRun:
         self.kept = _Kept(start, None, start if continued_best else None)
 
     def _checkpoint(self, epoch, loss):
-        params, update = self.params.copy(), self.update.copy()
+        params, update = self.xp.copy(self.params), self.update.copy()
         return _Checkpoint(epoch, loss, params, update, self.history.mark())
 
     def train(self):
@@ -333,7 +328,7 @@ class _StochasticRun:
             loss = _run_epoch(
                 self.params, self.grads, self.objective, self.update, batches
             )
-            if not (np.isfinite(loss) and np.isfinite(self.params).all()):
+            if not (np.isfinite(loss) and self.xp.all_finite(self.params)):
                 return epoch
             _record_epoch(self.history, loss, self.data.Y.shape[0], self.settings)
             improved = _update_progress(self.history, self.params, self.settings)
@@ -359,7 +354,7 @@ class _StochasticRun:
         if last.epoch == 0:
             raise KeyboardInterrupt  # nothing finished: the caller undoes the call
         warnings.warn("Training interrupted by user.", stacklevel=4)
-        np.copyto(self.params, last.params)
+        self.xp.copyto(self.params, last.params)
         self.update = last.update
         self.history.roll_back(last.history_mark)
 
@@ -458,29 +453,42 @@ class LbfgsSettings:
 
 
 class _TrackedObjective:
-    """J(x) and dJ/dx for scipy, remembering the best finite point it saw."""
+    """J(x) and dJ/dx for scipy, remembering the best finite point it saw.
+
+    scipy works on a float64 numpy vector x on the host; the parameters keep
+    X's dtype, library and device. Every evaluation copies x there and the
+    gradient back.
+    """
 
     def __init__(self, objective, data, params, settings):
         self.objective, self.data = objective, data
         self.verbose, self.tasks = settings.verbose, settings.tasks
-        self.params, self.grads = params, np.empty_like(params)
-        self.best_loss, self.best_params = np.inf, params.copy()
+        self.xp = array_ops(params)
+        self.params = params
+        self.grads = self.xp.empty(params.shape, params.dtype, like=params)
+        self.best_loss, self.best_params = np.inf, self.xp.copy(params)
         self.loss_curve = []
 
+    def as_params(self, x):
+        """Return scipy's float64 x in the dtype, library and device of params."""
+        dtype = self.xp.numpy_dtype(self.params.dtype)
+        return self.xp.from_numpy(x.astype(dtype, copy=False), like=self.params)
+
     def __call__(self, x):
-        self.params[...] = x  # scipy works in float64; params keep X's dtype
+        self.params[...] = self.as_params(x)
         loss = self.objective.loss_and_gradients(self.params, self.data, self.grads)
+        loss = float(loss)
         if np.isfinite(loss) and loss < self.best_loss:
             self.best_loss = loss
-            np.copyto(self.best_params, self.params)
-        return loss, self.grads.astype(np.float64)
+            self.xp.copyto(self.best_params, self.params)
+        return loss, self.xp.to_numpy(self.grads).astype(np.float64)
 
     def record(self, intermediate_result):
         """Append an iteration's loss to the curve (scipy's callback)."""
         self.loss_curve.append(float(intermediate_result.fun))
         if self.verbose:
             print(f"Iteration {len(self.loss_curve)}, loss = {self.loss_curve[-1]:.8f}")
-        self.tasks.end_epoch(intermediate_result.x.astype(self.params.dtype))
+        self.tasks.end_epoch(self.as_params(intermediate_result.x))
         self.tasks.begin_epoch()
 
     def best_result(self, n_iter):
@@ -498,7 +506,7 @@ def _minimize(tracked, params, settings):
     """Return scipy's OptimizeResult of L-BFGS-B from ``params``."""
     return scipy.optimize.minimize(
         tracked,
-        params.astype(np.float64),
+        tracked.xp.to_numpy(params).astype(np.float64),
         method="L-BFGS-B",
         jac=True,
         callback=tracked.record,
@@ -522,8 +530,7 @@ def run_lbfgs(params, objective, data, settings):
                 raise  # nothing finished: the caller undoes the call
             warnings.warn("Training interrupted by user.", stacklevel=3)
             return tracked.best_result(len(tracked.loss_curve))
-        final = params.copy()
-        final[...] = result.x
+        final = tracked.as_params(result.x)
         if tracked.is_usable(final, result.fun):
             _warn_unless_converged(result)
             n_iter = min(result.nit, settings.max_iter)

@@ -1,22 +1,18 @@
-"""Vector updates a single numpy call cannot do in one pass.
-
-``y += a * x``: numpy computes ``a * x`` into a temporary and then adds it,
-reading and writing memory twice; BLAS's axpy does it in one pass.
+"""Vectors whose decay costs nothing, and ``y += a * x`` in one pass.
 
 ``v *= c`` on every step (the decay of a moving average or a momentum): a
 ``ScaledVector`` keeps ``v = scale * values`` and only multiplies ``scale``,
 so the decay costs no pass over memory at all.
 
+``y += a * x``: numpy computes ``a * x`` into a temporary and then adds it,
+reading and writing memory twice; ``add_scaled`` does it in one BLAS pass for
+numpy arrays (see ``_arrays``).
+
 Optimiser steps and the L2 term are made of such updates on vectors as long as
-the parameter buffer. A fit runs scipy's BLAS on a single thread (see
-``_base``), so these calls never compete with numpy's threads for the cores
-between matrix products.
+the parameter buffer.
 """
 
-import numpy as np
-from scipy.linalg import blas
-
-_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+from ._arrays import array_ops
 
 # Below this, ``scale`` is folded into ``values``: every ~65 steps for a decay of
 # 0.9, so ``values`` stays within a factor 1000 of the vector it stands for.
@@ -26,10 +22,10 @@ _SMALLEST_SCALE = 2.0**-10
 def add_scaled(y, a, x):
     """Add ``a * x`` to ``y`` in place and return ``y``.
 
-    ``x`` and ``y`` are contiguous vectors of one dtype, float32 or float64
-    (flat buffers and slices of them), which BLAS updates without a copy.
+    ``x`` and ``y`` are contiguous vectors of one dtype and library (flat
+    buffers and slices of them).
     """
-    return _AXPY[y.dtype](x, y, a=a)
+    return array_ops(y).add_scaled(y, a, x)
 
 
 class ScaledVector:
@@ -37,14 +33,14 @@ class ScaledVector:
 
     Parameters
     ----------
-    size : int
-        Length of the vector, which starts at zero.
-    dtype : dtype
-        float32 or float64, the dtype of ``values``.
+    like : array of shape (size,)
+        The vector starts at zero, with the size, dtype, library and device
+        of ``like``.
     """
 
-    def __init__(self, size, dtype):
-        self.values = np.zeros(size, dtype=dtype)
+    def __init__(self, like):
+        xp = array_ops(like)
+        self.values = xp.zeros(like.shape, like.dtype, like=like)
         self.scale = 1.0
 
     def multiply_by(self, factor):
@@ -61,7 +57,7 @@ class ScaledVector:
     def copy(self):
         """Return an independent copy of the vector."""
         twin = ScaledVector.__new__(ScaledVector)
-        twin.values, twin.scale = self.values.copy(), self.scale
+        twin.values, twin.scale = array_ops(self.values).copy(self.values), self.scale
         return twin
 
     def state(self):

@@ -2,19 +2,30 @@
 
 from sklearn.utils.class_weight import compute_sample_weight
 
+from ._arrays import array_ops
+
 
 def check_weight_sum(sample_weight, name):
     """Raise a ValueError naming ``name`` unless the weights have a positive sum."""
-    if sample_weight is not None and not sample_weight.sum() > 0:
+    if sample_weight is None:
+        return
+    weight_sum = float(array_ops(sample_weight).sum(sample_weight))
+    if not weight_sum > 0:
         raise ValueError(
-            f"{name} sums to {sample_weight.sum()}: training needs samples of "
+            f"{name} sums to {weight_sum}: training needs samples of "
             "positive total weight."
         )
 
 
-def weighted_by_class(class_weights, y, sample_weight, dtype):
-    """Return sample_weight multiplied by the weight of each sample's class."""
+def weighted_by_class(class_weights, y, sample_weight, X):
+    """Return sample_weight multiplied by the weight of each sample's class.
+
+    ``y`` holds the labels on the host; the weights come out in the dtype,
+    library and device of X.
+    """
     if class_weights is None:
         return sample_weight
-    weights = compute_sample_weight(class_weights, y).astype(dtype)
+    xp = array_ops(X)
+    weights = compute_sample_weight(class_weights, y)
+    weights = xp.from_numpy(weights.astype(xp.numpy_dtype(X.dtype)), like=X)
     return weights if sample_weight is None else weights * sample_weight

@@ -23,24 +23,25 @@ MODULES = sorted(path.stem for path in PACKAGE_DIR.glob("*.py"))
 
 LAYERS = {
     "_sklearn_compat": -1,
-    "_activations": 0,
-    "_losses": 0,
-    "_vectors": 0,
     "_threads": 0,
     "_schedules": 0,
-    "_weights": 0,
-    "_network": 1,
-    "_objective": 2,
-    "_optimizers": 3,
-    "_solvers": 3,
-    "_early_stopping": 3,  # its held-out set and monitor, beside the solvers
-    "_callbacks": 3,  # tells scikit-learn's callbacks of each epoch
-    "_base": 4,
-    "_classifier": 5,
-    "plot": 5,  # draws what the estimators recorded; imports none of them
-    "onnx": 6,  # converts the estimators, so above them; __init__ never imports it
-    "_regressor": 5,
-    "__init__": 6,
+    "_arrays": 0,  # numpy or another array library, below everything that computes
+    "_activations": 1,
+    "_losses": 1,
+    "_vectors": 1,
+    "_weights": 1,
+    "_network": 2,
+    "_objective": 3,
+    "_optimizers": 4,
+    "_solvers": 4,
+    "_early_stopping": 4,  # its held-out set and monitor, beside the solvers
+    "_callbacks": 4,  # tells scikit-learn's callbacks of each epoch
+    "_base": 5,
+    "_classifier": 6,
+    "plot": 6,  # draws what the estimators recorded; imports none of them
+    "onnx": 7,  # converts the estimators, so above them; __init__ never imports it
+    "_regressor": 6,
+    "__init__": 7,
 }
 LEAVES = {"_docstrings"}
 ESTIMATOR_MODULES = {"_base", "_classifier", "_regressor"}

@@ -28,6 +28,7 @@ from skmlp._objective import Batch, Dropout, Objective, ObjectiveSpec
 
 N_FEATURES = 4
 N_SAMPLES = 7
+LIKE_PARAMS = np.empty(0)  # what Objective allocates like: numpy float64 arrays
 HIDDEN_LAYER_SIZES = [(), (5,), (5, 3)]
 HUBER_DELTA = 0.5
 
@@ -97,7 +98,7 @@ def _problem(case, hidden_layer_sizes, activation, alpha, seed=0):
     sample_weight = rng.uniform(0.5, 2.5, size=N_SAMPLES)
     spec = _network(case, hidden_layer_sizes, activation, alpha)
     # max_rows above the batch size, so the objective must slice its buffers.
-    objective = Objective(spec, N_SAMPLES + 3, np.float64)
+    objective = Objective(spec, N_SAMPLES + 3, LIKE_PARAMS)
     return objective, Batch(X, Y), sample_weight
 
 
@@ -170,7 +171,7 @@ def test_huber_gradient_with_a_small_delta_uses_the_linear_part():
     residuals = pre_activations(spec, params, batch.X)[-1] - batch.Y
     assert (np.abs(residuals) > huber_delta).mean() > 0.5
     assert_gradient_matches(
-        lambda: Objective(spec, N_SAMPLES, np.float64), params, batch
+        lambda: Objective(spec, N_SAMPLES, LIKE_PARAMS), params, batch
     )
 
 
@@ -218,7 +219,7 @@ def test_weight_of_two_equals_duplicated_row(case):
     weighted = batch._replace(sample_weight=sample_weight)
     rows = [*range(N_SAMPLES), 2]
     duplicated = Batch(batch.X[rows], batch.Y[rows])
-    big_objective = Objective(objective.spec, N_SAMPLES + 1, np.float64)
+    big_objective = Objective(objective.spec, N_SAMPLES + 1, LIKE_PARAMS)
 
     value, grads = value_and_gradient(objective, params, weighted)
     value_duplicated, grads_duplicated = value_and_gradient(
@@ -293,7 +294,7 @@ def test_gradient_with_dropout_matches_finite_difference(
     def thinned():
         """Return an objective whose first call draws the same masks as above."""
         dropout = Dropout(rate, np.random.default_rng(seed))
-        return Objective(objective.spec, N_SAMPLES, np.float64, dropout)
+        return Objective(objective.spec, N_SAMPLES, LIKE_PARAMS, dropout)
 
     # The masks really are applied: J differs from the full network's.
     value, _ = value_and_gradient(thinned(), params, batch)
@@ -317,7 +318,7 @@ def test_dropout_objective_is_the_thinned_network_by_hand(
     params = params_away_from_kinks(spec, batch, seed=11, masks=masks)
     dropout = Dropout(rate, np.random.default_rng(seed))
     value, _ = value_and_gradient(
-        Objective(spec, N_SAMPLES, np.float64, dropout), params, batch
+        Objective(spec, N_SAMPLES, LIKE_PARAMS, dropout), params, batch
     )
 
     # Oracle: the forward pass in plain numpy with a_l * m_l fed to layer l + 1,
@@ -352,10 +353,10 @@ def test_dropout_off_equals_no_dropout_exactly(activation, hidden_layer_sizes):
     batch = batch._replace(sample_weight=sample_weight)
     spec = objective.spec
     params = params_away_from_kinks(spec, batch, seed=15)
-    plain = Objective(spec, N_SAMPLES, np.float64)
-    explicit_none = Objective(spec, N_SAMPLES, np.float64, None)
+    plain = Objective(spec, N_SAMPLES, LIKE_PARAMS)
+    explicit_none = Objective(spec, N_SAMPLES, LIKE_PARAMS, None)
     rate_zero = Objective(
-        spec, N_SAMPLES, np.float64, Dropout(0.0, np.random.default_rng(16))
+        spec, N_SAMPLES, LIKE_PARAMS, Dropout(0.0, np.random.default_rng(16))
     )
     value, grads = value_and_gradient(plain, params, batch)
     for other in (explicit_none, rate_zero):

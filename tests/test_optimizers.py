@@ -24,11 +24,11 @@ ADAM = {
 
 
 def _sgd(momentum=0.9, nesterov=False, dtype=np.float64):
-    return SGD(N_PARAMS, dtype, momentum=momentum, nesterov=nesterov)
+    return SGD(np.empty(N_PARAMS, dtype), momentum=momentum, nesterov=nesterov)
 
 
 def _adam(dtype=np.float64):
-    return Adam(N_PARAMS, dtype, **ADAM)
+    return Adam(np.empty(N_PARAMS, dtype), **ADAM)
 
 
 def _optimizer(name, dtype=np.float64):
@@ -212,7 +212,7 @@ def test_a_registered_optimizer_is_a_solver_everywhere(monkeypatch):
     """Check that one OPTIMIZERS entry is a solver option, documented, and trains."""
     # Plain gradient descent, as SGD without momentum.
     entry = OptimizerEntry(
-        lambda n, dtype, p: SGD(n, dtype, momentum=0.0, nesterov=False), "plain"
+        lambda params, p: SGD(params, momentum=0.0, nesterov=False), "plain"
     )
     monkeypatch.setitem(OPTIMIZERS, "plain", entry)
     (constraint,) = BaseMLP._parameter_constraints["solver"]

@@ -34,7 +34,7 @@ def test_add_scaled_on_part_of_a_buffer_leaves_the_rest():
 def test_scaled_vector_follows_plain_arithmetic_across_folds():
     """Check scale * values against v = c v + a x done plainly, over many steps."""
     rng = np.random.default_rng(2)
-    vector, plain = ScaledVector(30, np.float64), np.zeros(30)
+    vector, plain = ScaledVector(np.empty(30)), np.zeros(30)
     for _ in range(300):  # a factor of 0.8 folds the scale every ~31 steps
         x = rng.normal(size=30)
         vector.multiply_by(0.8)
@@ -46,7 +46,7 @@ def test_scaled_vector_follows_plain_arithmetic_across_folds():
 
 def test_scaled_vector_decay_does_not_touch_the_values_until_it_folds():
     """Check that a decay changes only the scale, until the scale gets small."""
-    vector = ScaledVector(4, np.float32)
+    vector = ScaledVector(np.empty(4, np.float32))
     vector.add_scaled(1.0, np.ones(4, dtype=np.float32))
     vector.multiply_by(0.5)
     assert vector.scale == 0.5

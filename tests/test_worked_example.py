@@ -130,7 +130,7 @@ def test_worked_example_loss_and_gradients():
     )
     params = layout.pack([W1, W2], [b1, b2], np.float64)
     grads = np.full_like(params, np.nan)
-    value = Objective(network, 2, np.float64).loss_and_gradients(
+    value = Objective(network, 2, np.empty(0)).loss_and_gradients(
         params, Batch(X, y[:, np.newaxis]), grads
     )
     coef_grads, intercept_grads = layout.unpack(grads)

@@ -1,0 +1,406 @@
+"""Arrays of numpy or of any array API library, through one set of calls.
+
+The network allocates its buffers once and writes into them. numpy writes
+with ``out=``; the array API standard has no ``out=``, but assigning into a
+buffer, ``buf[...] = A @ B``, is standard. ``array_ops(x)`` returns the
+operations for the library of ``x``: for numpy arrays (and scipy sparse
+matrices) numpy's own functions, so the numpy path is exactly what it always
+was; for any other library its standard functions, wrapped to take ``out=``
+by assignment. The other differences between the two live here as well:
+
+- numpy mixes booleans into arithmetic (``delta * (a > 0)``) and Python
+  numbers into every function; the standard does neither, so the wrappers
+  cast boolean operands and turn numbers into arrays;
+- ``add_scaled`` (``y += a * x``) is one BLAS pass (axpy) for numpy, where
+  ``y += a * x`` would compute ``a * x`` into a temporary first; a fit runs
+  scipy's BLAS on one thread (see ``_threads``), so these calls never compete
+  with numpy's threads between matrix products;
+- random numbers are drawn with numpy on the host and then moved
+  (``from_numpy``, ``fill_from_host``), so every library sees the same draws;
+- ``scalar(x)`` is a Python float for numpy, but on another library stays a
+  0-d array on the device: the losses of an epoch's batches add up there
+  and are read back once, at the end of the epoch.
+"""
+
+import functools
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import blas
+from scipy.special import erf, expit, xlogy
+from sklearn import get_config
+
+from ._sklearn_compat import (
+    array_api_compat,
+    get_namespace_and_device,
+    move_to,
+    supported_float_dtypes,
+)
+
+# The functions the network, losses and optimisers call with ``out=``, or on
+# arrays and Python numbers together; in numpy they are ufuncs or take ``out=``.
+_NUMPY_STYLE = (
+    "abs",
+    "clip",
+    "divide",
+    "exp",
+    "expm1",
+    "greater",
+    "greater_equal",
+    "log",
+    "logaddexp",
+    "maximum",
+    "minimum",
+    "multiply",
+    "sign",
+    "sqrt",
+    "subtract",
+    "sum",
+    "tanh",
+)
+_SCIPY_SPECIAL = {"erf": erf, "expit": expit, "xlogy": xlogy}
+# Called alike in numpy and the standard, without ``out=``.
+_PLAIN = (
+    "all",
+    "argmax",
+    "asarray",
+    "finfo",
+    "isfinite",
+    "max",
+    "min",
+    "reshape",
+    "result_type",
+    "take",
+)
+
+
+_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+
+
+def _add_scaled_numpy(y, a, x):
+    """Add ``a * x`` to the contiguous float vector ``y`` in one BLAS pass."""
+    return _AXPY[y.dtype](x, y, a=a)
+
+
+def _matmul_numpy(A, B, out=None):
+    """Return A @ B, written into ``out``; A may be scipy sparse (one extra copy)."""
+    if isinstance(A, np.ndarray):
+        return np.matmul(A, B, out=out)
+    if out is None:
+        return A @ B
+    out[...] = A @ B
+    return out
+
+
+def _where_numpy(condition, x1, x2, out=None):
+    """Return x1 where ``condition`` holds, else x2, written into ``out``."""
+    if out is None:
+        return np.where(condition, x1, x2)
+    out[...] = np.where(condition, x1, x2)
+    return out
+
+
+class NumpyOps:
+    """numpy's functions as they are, plus what the standard spells otherwise."""
+
+    is_numpy = True
+    index_dtype = np.intp
+
+    def __init__(self):
+        for name in _NUMPY_STYLE + _PLAIN:
+            setattr(self, name, getattr(np, name))
+        vars(self).update(_SCIPY_SPECIAL)
+        self.matmul, self.where = _matmul_numpy, _where_numpy
+        self.concat = np.concatenate
+        self.copyto = np.copyto
+        self.add_scaled = _add_scaled_numpy
+        self.name = "numpy"
+
+    @staticmethod
+    def device(x):
+        """Return the device of x: always the host."""
+        return "cpu"
+
+    @staticmethod
+    def wide_float(like=None):
+        """Return float64, the widest float."""
+        return np.float64
+
+    @staticmethod
+    def empty(shape, dtype, like=None):
+        """Return an uninitialised array on the device of ``like``."""
+        return np.empty(shape, dtype=dtype)
+
+    @staticmethod
+    def zeros(shape, dtype, like=None):
+        """Return an array of zeros on the device of ``like``."""
+        return np.zeros(shape, dtype=dtype)
+
+    @staticmethod
+    def astype(x, dtype):
+        """Return x as ``dtype``, x itself when it has that dtype already."""
+        return x.astype(dtype, copy=False)
+
+    @staticmethod
+    def copy(x):
+        """Return a copy of x."""
+        return x.copy()
+
+    @staticmethod
+    def take_rows(rows, order, out=None):
+        """Return ``rows[order]``, written into ``out`` if given and rows is dense."""
+        if not isinstance(rows, np.ndarray):
+            return rows[order]  # scipy sparse
+        if out is None:
+            return rows.take(order, axis=0)
+        # mode="clip" lets numpy write straight into ``out``; order is in range.
+        return rows.take(order, axis=0, out=out[: len(order)], mode="clip")
+
+    @staticmethod
+    def scalar(x):
+        """Return the 0-d x as a Python float."""
+        return float(x)
+
+    @staticmethod
+    def all_finite(x):
+        """Return whether every entry of x is finite."""
+        return bool(np.isfinite(x).all())
+
+    @staticmethod
+    def from_numpy(array, like=None):
+        """Return the numpy ``array`` in the library and on the device of ``like``."""
+        return array
+
+    @staticmethod
+    def move(x, like=None):
+        """Return the array x, of any library, as a numpy array on the host."""
+        return on_host(x)
+
+    @staticmethod
+    def to_numpy(x):
+        """Return x as a numpy array on the host."""
+        return x
+
+    @staticmethod
+    def numpy_dtype(dtype):
+        """Return numpy's dtype of the same name as ``dtype``."""
+        return np.dtype(dtype)
+
+    @staticmethod
+    def fill_from_host(buffer, fill):
+        """Let ``fill`` write a numpy array, and put what it wrote into ``buffer``."""
+        fill(buffer)
+
+
+def _as_operand(value, reference, xp):
+    """Return ``value`` as an array the standard's functions take with ``reference``.
+
+    Python numbers become 0-d arrays of the reference's dtype (as numpy treats
+    them); booleans are cast to it, as numpy's arithmetic casts them.
+    """
+    if isinstance(value, bool | int | float):
+        return xp.asarray(value, dtype=reference.dtype, device=reference.device)
+    if value.dtype == xp.bool and reference.dtype != xp.bool:
+        return xp.astype(value, reference.dtype)
+    return value
+
+
+def _with_out(function, xp, casts_operands):
+    """Return ``function`` taking numpy's ``out=``, which it assigns into."""
+
+    def call(*args, out=None, **kwargs):
+        if casts_operands:
+            reference = next(a for a in (out, *args) if hasattr(a, "dtype"))
+            args = [_as_operand(a, reference, xp) for a in args]
+        result = function(*args, **kwargs)
+        if out is None:
+            return result
+        out[...] = result if result.dtype == out.dtype else xp.astype(result, out.dtype)
+        return out
+
+    return call
+
+
+class ArrayApiOps:
+    """The functions of an array API namespace ``xp``, called as numpy's are."""
+
+    is_numpy = False
+
+    def __init__(self, xp):
+        self.xp, self.name = xp, xp.__name__.rsplit(".", 1)[-1]
+        self.index_dtype = xp.int64
+        for name in _NUMPY_STYLE:
+            setattr(self, name, _with_out(getattr(xp, name), xp, name != "sum"))
+        for name, function in _SCIPY_SPECIAL.items():
+            setattr(self, name, _with_out(function, xp, casts_operands=False))
+        for name in _PLAIN:
+            setattr(self, name, getattr(xp, name))
+        self.matmul = _with_out(xp.matmul, xp, casts_operands=False)
+        self.concat = xp.concat
+        self.where = _with_out(xp.where, xp, casts_operands=False)
+
+    def __repr__(self):
+        return f"ArrayApiOps({self.name})"
+
+    @staticmethod
+    def device(x):
+        """Return the device of x."""
+        return x.device
+
+    def wide_float(self, like):
+        """Return float64, or float32 where the device of ``like`` has no float64."""
+        info = self.xp.__array_namespace_info__()
+        floats = info.dtypes(kind="real floating", device=like.device)
+        return floats.get("float64", floats["float32"])
+
+    def empty(self, shape, dtype, like):
+        """Return an uninitialised array on the device of ``like``."""
+        return self.xp.empty(shape, dtype=dtype, device=like.device)
+
+    def zeros(self, shape, dtype, like):
+        """Return an array of zeros on the device of ``like``."""
+        return self.xp.zeros(shape, dtype=dtype, device=like.device)
+
+    def astype(self, x, dtype):
+        """Return x as ``dtype``, x itself when it has that dtype already."""
+        return self.xp.astype(x, dtype, copy=False)
+
+    def copy(self, x):
+        """Return a copy of x."""
+        return self.xp.asarray(x, copy=True)
+
+    @staticmethod
+    def copyto(out, x):
+        """Write x into ``out``."""
+        out[...] = x
+
+    @staticmethod
+    def add_scaled(y, a, x):
+        """Add ``a * x`` to ``y`` in place and return ``y``."""
+        y += a * x
+        return y
+
+    def take_rows(self, rows, order, out=None):
+        """Return ``rows[order]``, written into the first rows of ``out`` if given."""
+        if out is None:
+            return self.xp.take(rows, order, axis=0)
+        part = out[: order.shape[0], ...]
+        part[...] = self.xp.take(rows, order, axis=0)
+        return part
+
+    def scalar(self, x):
+        """Return the 0-d x in the widest float of its device, left there."""
+        return self.xp.astype(x, self.wide_float(x))
+
+    def all_finite(self, x):
+        """Return whether every entry of x is finite (one value read back)."""
+        return bool(self.xp.all(self.xp.isfinite(x)))
+
+    def from_numpy(self, array, like):
+        """Return the numpy ``array`` in this library, on the device of ``like``."""
+        return move_to(array, xp=self.xp, device=like.device)
+
+    def move(self, x, like):
+        """Return the array x, of any library, in this one on the device of ``like``."""
+        return move_to(x, xp=self.xp, device=like.device)
+
+    @staticmethod
+    def to_numpy(x):
+        """Return x as a numpy array on the host."""
+        return move_to(x, xp=np, device="cpu")
+
+    @staticmethod
+    def numpy_dtype(dtype):
+        """Return numpy's dtype of the same name as ``dtype``."""
+        return np.dtype(str(dtype).rsplit(".", 1)[-1])
+
+    def fill_from_host(self, buffer, fill):
+        """Let ``fill`` write a numpy array, and copy what it wrote into ``buffer``."""
+        host = np.empty(buffer.shape, dtype=self.numpy_dtype(buffer.dtype))
+        fill(host)
+        buffer[...] = self.from_numpy(host, like=buffer)
+
+
+NUMPY = NumpyOps()
+
+
+@functools.cache
+def _ops_of_namespace(xp):
+    return ArrayApiOps(xp)
+
+
+def array_ops(*arrays):
+    """Return the operations of the library the arrays belong to.
+
+    numpy arrays, scipy sparse matrices and Python objects get numpy's;
+    arrays of one other library get that library's. Arrays of different
+    libraries raise a ValueError naming them.
+    """
+    found = [a for a in arrays if a is not None]
+    if all(type(a) is np.ndarray or sp.issparse(a) for a in found):
+        return NUMPY
+    names = {_library(a) for a in found}
+    if len(names) > 1:
+        raise ValueError(
+            f"Arrays of different libraries were given together: {sorted(names)}."
+        )
+    namespace = array_api_compat.array_namespace(*found)
+    if array_api_compat.is_numpy_namespace(namespace):
+        return NUMPY
+    return _ops_of_namespace(namespace)
+
+
+def _library(array):
+    """Return the name of the library an array belongs to ('numpy', 'torch', ...)."""
+    if isinstance(array, np.ndarray) or sp.issparse(array):
+        return "numpy"
+    return type(array).__module__.split(".", 1)[0]
+
+
+def on_host(x):
+    """Return x (an array of any library, a list) as a numpy array on the host.
+
+    scipy sparse matrices are returned as they are.
+    """
+    if sp.issparse(x) or isinstance(x, np.ndarray):
+        return x
+    if array_api_compat.is_array_api_obj(x):
+        return move_to(x, xp=np, device="cpu")
+    return np.asarray(x)
+
+
+def float_dtypes_for(X):
+    """Return the float dtypes training accepts for X, the preferred one first.
+
+    numpy's float64 and float32 without array API dispatch (or for numpy
+    input); with it, those of X's namespace that X's device supports, so that
+    a device without float64 trains in float32.
+    """
+    xp, is_array_api, device = get_namespace_and_device(X)
+    if not is_array_api or array_api_compat.is_numpy_namespace(xp):
+        return (np.float64, np.float32)
+    supported = supported_float_dtypes(xp, device)
+    return tuple(d for d in (xp.float64, xp.float32) if d in supported)
+
+
+def check_not_sparse_under_dispatch(X, name):
+    """Raise a ValueError for a sparse X while array API dispatch is on."""
+    if sp.issparse(X) and get_config()["array_api_dispatch"]:
+        raise ValueError(
+            f"{name} is a scipy sparse matrix, but array_api_dispatch=True: "
+            "sparse input is numpy-only. Pass a dense array of the namespace to "
+            "train in, or turn array API dispatch off."
+        )
+
+
+def holds_numbers(value):
+    """Return whether value is an array of numbers (not of strings or objects)."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf"
+    return array_api_compat.is_array_api_obj(value) and not sp.issparse(value)
+
+
+def describe(array):
+    """Return 'library on device' for messages, e.g. 'torch on cuda:0'."""
+    ops = array_ops(array)
+    return f"{ops.name} on {ops.device(array)}"
