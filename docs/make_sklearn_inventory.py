@@ -27,6 +27,7 @@ NAMES = [
     "sklearn.callback.ProgressBar",
     "sklearn.callback.ScoringMonitor",
     "sklearn.cluster.KMeans",
+    "sklearn.config_context",
     "sklearn.datasets.load_digits",
     "sklearn.datasets.load_iris",
     "sklearn.datasets.make_blobs",
@@ -36,6 +37,7 @@ NAMES = [
     "sklearn.exceptions.ConvergenceWarning",
     "sklearn.inspection.DecisionBoundaryDisplay",
     "sklearn.linear_model.LogisticRegression",
+    "sklearn.linear_model.RidgeClassifier",
     "sklearn.metrics.ConfusionMatrixDisplay",
     "sklearn.metrics.accuracy_score",
     "sklearn.metrics.balanced_accuracy_score",
@@ -53,8 +55,10 @@ NAMES = [
     "sklearn.pipeline.make_pipeline",
     "sklearn.preprocessing.MinMaxScaler",
     "sklearn.preprocessing.StandardScaler",
+    "sklearn.set_config",
     "sklearn.svm.SVC",
     "sklearn.utils.class_weight.compute_class_weight",
+    "sklearn.utils.estimator_checks.check_estimator",
 ]
 
 

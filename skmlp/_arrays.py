@@ -103,8 +103,9 @@ def _where_numpy(condition, x1, x2, out=None):
 class NumpyOps:
     """numpy's functions as they are, plus what the standard spells otherwise."""
 
-    is_numpy = True
     index_dtype = np.intp
+    #: numpy casts booleans inside arithmetic, so boolean targets can stay so.
+    takes_boolean_targets = True
 
     def __init__(self):
         for name in _NUMPY_STYLE + _PLAIN:
@@ -224,15 +225,18 @@ def _with_out(function, xp, casts_operands):
 class ArrayApiOps:
     """The functions of an array API namespace ``xp``, called as numpy's are."""
 
-    is_numpy = False
+    takes_boolean_targets = False
 
     def __init__(self, xp):
         self.xp, self.name = xp, xp.__name__.rsplit(".", 1)[-1]
         self.index_dtype = xp.int64
         for name in _NUMPY_STYLE:
             setattr(self, name, _with_out(getattr(xp, name), xp, name != "sum"))
-        for name, function in _SCIPY_SPECIAL.items():
-            setattr(self, name, _with_out(function, xp, casts_operands=False))
+        self.expit = _with_out(self._expit, xp, casts_operands=False)
+        self.xlogy = _with_out(self._xlogy, xp, casts_operands=False)
+        # scipy runs erf natively on torch, CuPy and JAX, and through numpy
+        # on the host for other libraries.
+        self.erf = _with_out(erf, xp, casts_operands=False)
         for name in _PLAIN:
             setattr(self, name, getattr(xp, name))
         self.matmul = _with_out(xp.matmul, xp, casts_operands=False)
@@ -241,6 +245,14 @@ class ArrayApiOps:
 
     def __repr__(self):
         return f"ArrayApiOps({self.name})"
+
+    def _expit(self, x):
+        """Return 1 / (1 + exp(-x)), the logistic sigmoid."""
+        return 1 / (1 + self.xp.exp(-x))
+
+    def _xlogy(self, x, y):
+        """Return x log(y), and 0 where x is 0."""
+        return self.xp.where(x == 0, 0.0, x * self.xp.log(y))
 
     @staticmethod
     def device(x):

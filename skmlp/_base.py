@@ -429,7 +429,7 @@ class BaseMLP(
         """Return the ObjectiveSpec to train, checking it fits the current weights."""
         units = (X.shape[1], *self._hidden_layer_sizes(), Y.shape[1])
         if not reset:
-            current = (self.coefs_[0].shape[0], *(len(b) for b in self.intercepts_))
+            current = (self.coefs_[0].shape[0], *(b.shape[0] for b in self.intercepts_))
             if current != units:
                 raise ValueError(
                     f"Cannot continue training: the fitted network has layer sizes "
@@ -676,7 +676,7 @@ class BaseMLP(
 
     @property
     def _n_features_out(self):
-        return len(self.intercepts_[-2]) if len(self.intercepts_) > 1 else 0
+        return self.intercepts_[-2].shape[0] if len(self.intercepts_) > 1 else 0
 
     def _is_ready_array(self, X):
         """Return whether X is a float ndarray that validate_data would pass as is.

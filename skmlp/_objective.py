@@ -63,7 +63,7 @@ def as_targets(Y, X):
     the arithmetic that uses them, and they take an eighth of the memory).
     """
     xp = array_ops(X)
-    if Y.dtype != bool or not xp.is_numpy:
+    if Y.dtype != bool or not xp.takes_boolean_targets:
         Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
     return xp.from_numpy(Y, like=X)
 

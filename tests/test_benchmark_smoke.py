@@ -1,6 +1,9 @@
 """Smoke tests of benchmarks/: every script runs and prints the promised table."""
 
 import importlib
+import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -9,6 +12,7 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 TINY_RUN = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
+ON_CUDA = ["--namespace", "torch", "--device", "cuda"]
 
 
 def _load(name):
@@ -21,6 +25,14 @@ def _load(name):
 
 def _cells(line):
     return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def _run_bench_epoch(argv, environment):
+    # A process of its own: a torch run needs SCIPY_ARRAY_API before scipy loads.
+    command = [sys.executable, str(BENCHMARKS / "bench_epoch.py"), *argv]
+    return subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=900
+    )
 
 
 @pytest.mark.slow
@@ -268,3 +280,63 @@ def test_streaming_prints_both_epochs_and_their_ratio():
         assert float(row[4].removesuffix(" s")) > 0
         assert float(row[5].removesuffix(" s")) > 0
         assert float(row[6]) > 0
+
+
+@pytest.mark.parametrize(
+    ("hidden", "reason"),
+    [
+        ("torch", "torch is not installed"),
+        pytest.param(
+            "cuda", "torch.cuda.is_available() is False", marks=pytest.mark.slow
+        ),
+    ],
+)
+def test_device_run_is_skipped_where_torch_or_cuda_is_missing(hidden, reason, tmp_path):
+    """Check that a cuda run without torch or a GPU says it is skipped and exits 0."""
+    if hidden == "torch":
+        # A torch module that fails to import stands for torch not being installed.
+        (tmp_path / "torch.py").write_text('raise ImportError("torch hidden")\n')
+        paths = [str(tmp_path), os.environ.get("PYTHONPATH")]
+        changes = {"PYTHONPATH": os.pathsep.join(filter(None, paths))}
+    else:
+        if importlib.util.find_spec("torch") is None:
+            pytest.skip("torch is not installed")
+        # With no device visible, torch finds no CUDA even on a machine with a GPU.
+        changes = {"CUDA_VISIBLE_DEVICES": ""}
+
+    run = _run_bench_epoch(ON_CUDA, {**os.environ, **changes})
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == (
+        f"torch on cuda is unavailable ({reason}): "
+        "the torch cuda figures are skipped.\n"
+    )
+
+
+@pytest.mark.slow
+def test_torch_cpu_run_prints_both_epochs_and_their_ratio():
+    """Check that a torch cpu run prints each device case beside numpy, with a ratio."""
+    pytest.importorskip("torch")
+    names = [case.name for case in _load("bench_epoch").DEVICE_CASES]
+    argv = ["--namespace", "torch", "--device", "cpu", "--quick", "--repeats", "1"]
+    # Left unset, so that the script's own rerun with SCIPY_ARRAY_API=1 is tested.
+    environment = {k: v for k, v in os.environ.items() if k != "SCIPY_ARRAY_API"}
+
+    run = _run_bench_epoch([*argv, "--epochs", "1"], environment)
+
+    assert run.returncode == 0, run.stderr
+    assert "solver adam, float32; ratio: torch cpu / numpy cpu" in run.stdout
+    header, rule, *rows = (
+        line for line in run.stdout.splitlines() if line.startswith("|")
+    )
+    assert _cells(header) == ["case", "unit", "numpy cpu", "torch cpu", "ratio"]
+    assert set(rule) == {"|", "-"}
+    cells = [_cells(row) for row in rows]
+    assert [row[0] for row in cells] == names
+    for row in cells:
+        assert row[1] == "s/epoch"
+        numpy_seconds, torch_seconds, ratio = (float(cell) for cell in row[2:])
+        assert numpy_seconds > 0
+        assert torch_seconds > 0
+        # One round: the ratio is that of the two times (printed to 4 digits).
+        assert abs(ratio - torch_seconds / numpy_seconds) <= 0.005 + 2e-3 * ratio

@@ -131,7 +131,7 @@ def update_rule_for(model, n_params, dtype):
     ``model`` is an unfitted skmlp estimator; its parameters are the
     hyperparameters the optimiser and the schedule read.
     """
-    optimizer = OPTIMIZERS[model.solver].build(n_params, dtype, model)
+    optimizer = OPTIMIZERS[model.solver].build(np.empty(n_params, dtype), model)
     rates = ScheduleSettings(model.learning_rate_init, model.power_t, model.max_iter)
     schedule = schedule_for(model.learning_rate, model.solver, rates)
     return UpdateRule(model.solver, optimizer, schedule, model.max_grad_norm)
