@@ -308,14 +308,25 @@ def run(args, script, extra=None):
         X, y = training_data(CASES[0], data)
         for library in LIBRARIES:
             quiet_fit(estimator_for(CASES[0], library, settings, 1), X[:500], y[:500])
-        results = []
-        for case in args.chosen:
-            time.sleep(args.pause)
-            case_start = time.perf_counter()
-            results.append(run_case(case, data, settings, extra))
-            elapsed = time.perf_counter() - case_start
-            print(f"{case.name}: {elapsed:.1f} s", file=sys.stderr, flush=True)
+        results = run_each(
+            args.chosen, args.pause, lambda case: run_case(case, data, settings, extra)
+        )
     print(f"total time: {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return results
+
+
+def run_each(cases, pause, run_one):
+    """Return ``run_one(case)`` of every case, resting ``pause`` s before each.
+
+    The time each case took goes to stderr.
+    """
+    results = []
+    for case in cases:
+        time.sleep(pause)
+        case_start = time.perf_counter()
+        results.append(run_one(case))
+        elapsed = time.perf_counter() - case_start
+        print(f"{case.name}: {elapsed:.1f} s", file=sys.stderr, flush=True)
     return results
 
 
@@ -454,13 +465,11 @@ def run_on_device(args, argv, device):
         header = [command_line(__file__, argv), *environment_lines()]
         print("\n".join([*header, *device_lines(settings, device)]) + "\n", flush=True)
         data = make_data(settings.n_samples, settings.random_state)
-        results = []
-        for case in args.chosen:
-            time.sleep(args.pause)
-            case_start = time.perf_counter()
-            results.append(device_case_result(case, data, settings, device))
-            elapsed = time.perf_counter() - case_start
-            print(f"{case.name}: {elapsed:.1f} s", file=sys.stderr, flush=True)
+        results = run_each(
+            args.chosen,
+            args.pause,
+            lambda case: device_case_result(case, data, settings, device),
+        )
     print(f"total time: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return results
 
