@@ -92,6 +92,16 @@ def _matmul_numpy(A, B, out=None):
     return out
 
 
+def _sum_numpy(x, axis=None, dtype=None, out=None, keepdims=False):
+    """Return np.sum(x, ...) for an ndarray, without np.sum's dispatch."""
+    return np.add.reduce(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+
+def _max_numpy(x, axis=None, keepdims=False):
+    """Return np.max(x, ...) for an ndarray, without np.max's dispatch."""
+    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+
+
 def _where_numpy(condition, x1, x2, out=None):
     """Return x1 where ``condition`` holds, else x2, written into ``out``."""
     if out is None:
@@ -112,6 +122,9 @@ class NumpyOps:
             setattr(self, name, getattr(np, name))
         vars(self).update(_SCIPY_SPECIAL)
         self.matmul, self.where = _matmul_numpy, _where_numpy
+        # What np.sum and np.max call for an ndarray: the same results, but a
+        # few microseconds less per call, which a one-row prediction notices.
+        self.sum, self.max = _sum_numpy, _max_numpy
         self.concat = np.concatenate
         self.copyto = np.copyto
         self.add_scaled = _add_scaled_numpy

@@ -31,10 +31,14 @@ def _labels_like(labels, like):
 
 
 def _take_labels(classes, indices, like):
-    """Return ``classes[indices]``, the numpy classes moved as ``_labels_like`` does."""
-    classes = _labels_like(classes, like)
-    xp = array_ops(classes)
-    return xp.take(classes, xp.move(indices, like=classes), axis=0)
+    """Return ``classes[indices]`` for the numpy classes and indices of like's library.
+
+    Labels that are numbers are taken where ``like`` is; strings on the host.
+    """
+    if not holds_numbers(classes):
+        return classes.take(on_host(indices))
+    xp = array_ops(like)
+    return xp.take_rows(xp.from_numpy(classes, like=like), indices)
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
