@@ -235,6 +235,26 @@ def test_partial_fit_and_warm_start_match_numpy(place):
     assert models[place].t_ == models["numpy"].t_
 
 
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_a_device_without_float64_trains_in_float32(solver):
+    """Check a device with no float64: integer X trains in float32, as numpy's."""
+    X, y = classification(n_samples=60)
+    X = np.round(X * 100).astype(np.int64)
+    place = xps.Device("no_float64")
+
+    def make():
+        return MLPRegressor(
+            hidden_layer_sizes=(4,), solver=solver, max_iter=4, random_state=0
+        )
+
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = make().fit(X.astype(np.float32), y)
+    model = make().fit(xps.asarray(X, device=place), xps.asarray(y, device=place))
+    assert model.coefs_[0].dtype == xps.float32
+    assert model.coefs_[0].device == place
+    assert_close_weights(reference, model, "float32")
+
+
 # ------------------------------------------------------------------ outputs
 METHODS = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
 
