@@ -40,7 +40,7 @@ LIBRARY_TESTS = re.compile(r"isinstance\([^)]*np\.ndarray|is np\.ndarray|is_nump
 def test_dispatch_tests_pass_in_a_process_with_scipy_array_api():
     """Check that the dispatch tests, run with SCIPY_ARRAY_API=1, pass and ran."""
     environment = {**os.environ, "SCIPY_ARRAY_API": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"]
     done = subprocess.run(
         [*command, str(TESTS / "test_array_api_dispatch.py")],
         cwd=TESTS.parent,
@@ -52,7 +52,11 @@ def test_dispatch_tests_pass_in_a_process_with_scipy_array_api():
     summary = done.stdout.strip().splitlines()[-1]
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     passed = int(re.search(r"(\d+) passed", summary).group(1))
-    assert passed >= 100, summary
+    # array_api_strict alone gives more than 80; torch, where installed, more.
+    assert passed >= 80, summary
+    skips = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    unavailable = re.compile(r"torch|cupy|cuda|mps|xpu|dpnp", re.IGNORECASE)
+    assert all(unavailable.search(line) for line in skips), "\n".join(skips)
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
