@@ -353,6 +353,8 @@ class ArrayApiOps:
 
 
 NUMPY = NumpyOps()
+# An array's type decides its library (numpy, torch.Tensor, cupy.ndarray...).
+_OPS_OF_TYPE = {np.ndarray: NUMPY}
 
 
 @functools.cache
@@ -367,8 +369,11 @@ def array_ops(*arrays):
     arrays of one other library get that library's. Arrays of different
     libraries raise a ValueError naming them.
     """
-    if type(arrays[0]) is np.ndarray and len(arrays) == 1:
-        return NUMPY  # the common case, on every call of the network: be quick
+    if len(arrays) == 1:
+        # On every call of the network: one look-up by type, once it is known.
+        ops = _OPS_OF_TYPE.get(type(arrays[0]))
+        if ops is not None:
+            return ops
     found = [a for a in arrays if a is not None]
     if all(type(a) is np.ndarray or sp.issparse(a) for a in found):
         return NUMPY
@@ -378,9 +383,11 @@ def array_ops(*arrays):
             f"Arrays of different libraries were given together: {sorted(names)}."
         )
     namespace = array_api_compat.array_namespace(*found)
-    if array_api_compat.is_numpy_namespace(namespace):
-        return NUMPY
-    return _ops_of_namespace(namespace)
+    ops = NUMPY if array_api_compat.is_numpy_namespace(namespace) else None
+    ops = ops or _ops_of_namespace(namespace)
+    if len(found) == 1:
+        _OPS_OF_TYPE[type(found[0])] = ops
+    return ops
 
 
 def _library(array):
