@@ -453,7 +453,7 @@ class BaseMLP(
             xp, layout, random_state = array_ops(X), spec.layout, call.random_state
             dtype = xp.numpy_dtype(X.dtype)
             params = initial_params(layout, self.activation, random_state, dtype)
-            return xp.from_numpy(params, like=X)
+            return xp.move(params, like=X)
         return spec.layout.pack(self.coefs_, self.intercepts_, X.dtype)
 
     def _run_solver(self, params, spec, data, call):

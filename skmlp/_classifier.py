@@ -27,7 +27,7 @@ def _labels_like(labels, like):
     """
     if not holds_numbers(labels):
         return labels
-    return array_ops(like).from_numpy(labels, like=like)
+    return array_ops(like).move(labels, like=like)
 
 
 def _take_labels(classes, indices, like):
@@ -38,7 +38,7 @@ def _take_labels(classes, indices, like):
     if not holds_numbers(classes):
         return classes.take(on_host(indices))
     xp = array_ops(like)
-    return xp.take_rows(xp.from_numpy(classes, like=like), indices)
+    return xp.take_rows(xp.move(classes, like=like), indices)
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):

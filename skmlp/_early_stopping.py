@@ -103,7 +103,7 @@ def _rows_of(part, rows):
     if part is None:
         return None
     xp = array_ops(part)
-    return xp.take_rows(part, xp.from_numpy(rows, like=part))
+    return xp.take_rows(part, xp.move(rows, like=part))
 
 
 def validation_monitor(estimator, spec, val, encoder):

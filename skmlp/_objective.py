@@ -65,7 +65,7 @@ def as_targets(Y, X):
     xp = array_ops(X)
     if Y.dtype != bool or not xp.takes_boolean_targets:
         Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
-    return xp.from_numpy(Y, like=X)
+    return xp.move(Y, like=X)
 
 
 @dataclass(frozen=True)

@@ -251,7 +251,7 @@ class _BatchSource:
             return _epoch_batches(self.data, self.settings.batch_size, None, None)
         # scikit-learn permutes the previous epoch's order, not a fresh range.
         self.order = self.order[self.settings.random_state.permutation(len(self.order))]
-        order = array_ops(self.data.Y).from_numpy(self.order, like=self.data.Y)
+        order = array_ops(self.data.Y).move(self.order, like=self.data.Y)
         return _epoch_batches(self.data, self.settings.batch_size, order, self.buffers)
 
 
@@ -472,7 +472,7 @@ class _TrackedObjective:
     def as_params(self, x):
         """Return scipy's float64 x in the dtype, library and device of params."""
         dtype = self.xp.numpy_dtype(self.params.dtype)
-        return self.xp.from_numpy(x.astype(dtype, copy=False), like=self.params)
+        return self.xp.move(x.astype(dtype, copy=False), like=self.params)
 
     def __call__(self, x):
         self.params[...] = self.as_params(x)

@@ -27,5 +27,5 @@ def weighted_by_class(class_weights, y, sample_weight, X):
         return sample_weight
     xp = array_ops(X)
     weights = compute_sample_weight(class_weights, y)
-    weights = xp.from_numpy(weights.astype(xp.numpy_dtype(X.dtype)), like=X)
+    weights = xp.move(weights.astype(xp.numpy_dtype(X.dtype)), like=X)
     return weights if sample_weight is None else weights * sample_weight
