@@ -25,6 +25,8 @@ class Activation:
     layer's output a ("a"), or its input z ("z", for gelu and silu). ``description``
     is the formula of f(z) that the estimators' docstrings list, and
     ``skmlp_only`` marks an activation scikit-learn's MLP does not offer.
+    ``init_gain`` is the k of the Glorot-uniform bound sqrt(k / (fan_in +
+    fan_out)) that the weights of a network with this activation start from.
     """
 
     name: str
@@ -33,6 +35,7 @@ class Activation:
     derivative_takes: str = "a"
     description: str = ""
     skmlp_only: bool = False
+    init_gain: float = 6.0
 
 
 def _identity(z):
@@ -153,6 +156,7 @@ HIDDEN_ACTIVATIONS = {
             _logistic,
             _logistic_derivative,
             description="1 / (1 + exp(-z)), the logistic sigmoid",
+            init_gain=2.0,
         ),
         Activation("tanh", _tanh, _tanh_derivative, description="tanh(z)"),
         Activation("relu", _relu, _relu_derivative, description="max(0, z)"),

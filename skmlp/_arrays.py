@@ -413,14 +413,25 @@ def float_dtypes_for(X):
     return tuple(d for d in (xp.float64, xp.float32) if d in supported)
 
 
-def check_not_sparse_under_dispatch(X, name):
-    """Raise a ValueError for a sparse X while array API dispatch is on."""
+def checked_input(X, name):
+    """Return X ready for scikit-learn's checks, or raise what they would miss.
+
+    A sparse X under array API dispatch and a complex array of another library
+    (numpy's are refused by scikit-learn) raise a ValueError naming ``name``;
+    a tensor that records gradients is detached, as scikit-learn's own array
+    API estimators take it.
+    """
     if sp.issparse(X) and get_config()["array_api_dispatch"]:
         raise ValueError(
             f"{name} is a scipy sparse matrix, but array_api_dispatch=True: "
             "sparse input is numpy-only. Pass a dense array of the namespace to "
             "train in, or turn array API dispatch off."
         )
+    if isinstance(X, np.ndarray) or not array_api_compat.is_array_api_obj(X):
+        return X
+    if array_api_compat.array_namespace(X).isdtype(X.dtype, "complex floating"):
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
+    return X.detach() if getattr(X, "requires_grad", False) else X
 
 
 def holds_numbers(value):
@@ -428,6 +439,23 @@ def holds_numbers(value):
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biuf"
     return array_api_compat.is_array_api_obj(value) and not sp.issparse(value)
+
+
+def map_arrays(tree, function):
+    """Return ``tree`` with ``function(array)`` in place of each numeric array.
+
+    ``tree`` is nested dicts, lists and tuples of arrays and plain values;
+    entries of a dict whose key starts with "_" are scratch and left out.
+    """
+    if isinstance(tree, dict):
+        return {
+            key: map_arrays(value, function)
+            for key, value in tree.items()
+            if not str(key).startswith("_")
+        }
+    if isinstance(tree, list | tuple):
+        return type(tree)(map_arrays(item, function) for item in tree)
+    return function(tree) if holds_numbers(tree) else tree
 
 
 def describe(array):

@@ -2,8 +2,9 @@
 
 A fit is one task with one subtask per epoch (per iteration for L-BFGS); a
 ``partial_fit`` call is one task. The solvers call ``begin_epoch`` and
-``end_epoch(params)``; each finished epoch hands the callbacks a model that
-predicts with that epoch's weights (their ``fitted_estimator``).
+``end_epoch(state)``; each finished epoch hands the callbacks a model built
+from a copy of that epoch's training state (their ``fitted_estimator``), which
+shares nothing mutable with the model being trained.
 """
 
 
@@ -13,18 +14,18 @@ class NoTasks:
     def begin_epoch(self):
         """Start an epoch's task."""
 
-    def end_epoch(self, params):
-        """End an epoch's task; ``params`` are the weights it finished with."""
+    def end_epoch(self, state):
+        """End an epoch's task; ``state`` is the TrainingState it finished with."""
 
-    def end(self, params):
+    def end(self, state):
         """End the fit's task."""
 
 
 class FitTasks(NoTasks):
     """The fit's task and its epochs' subtasks, in scikit-learn's callback context.
 
-    ``attributes_of(params)`` returns the fitted attributes of a model with
-    those weights; it is called only when a callback asks for the model.
+    ``attributes_of(state)`` returns the fitted attributes of a model at that
+    training state; it is called only when a callback asks for the model.
     """
 
     def __init__(self, estimator, data, max_subtasks, attributes_of):
@@ -39,18 +40,18 @@ class FitTasks(NoTasks):
         self.epoch = self.root.subcontext(task_name="epoch")
         self.epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
 
-    def end_epoch(self, params):
+    def end_epoch(self, state):
         """End an epoch's task, offering the callbacks the model it trained."""
         self.epoch.call_on_fit_task_end(
             estimator=self.estimator,
             X=self.X,
             y=self.y,
-            # A copy: training goes on changing params after this call.
-            reconstruction_attributes=lambda: self.attributes_of(params.copy()),
+            # A copy: training goes on changing the state after this call.
+            reconstruction_attributes=lambda: self.attributes_of(state.copy()),
         )
         self.epoch = None
 
-    def end(self, params):
+    def end(self, state):
         """End the fit's task, and an epoch's that never finished as empty."""
         if self.epoch is not None:
             self.epoch.call_on_fit_task_end(estimator=self.estimator)
@@ -58,7 +59,7 @@ class FitTasks(NoTasks):
             estimator=self.estimator,
             X=self.X,
             y=self.y,
-            reconstruction_attributes=lambda: self.attributes_of(params),
+            reconstruction_attributes=lambda: self.attributes_of(state.copy()),
         )
 
 
@@ -68,5 +69,5 @@ class CallTask(FitTasks):
     def begin_epoch(self):
         """Nothing: the call is the task."""
 
-    def end_epoch(self, params):
+    def end_epoch(self, state):
         """Nothing: the call is the task."""

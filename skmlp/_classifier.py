@@ -12,7 +12,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._arrays import array_ops, holds_numbers, on_host
-from ._base import SOLVERS, BaseMLP, _FitRequest
+from ._base import SOLVERS, BaseMLP, _Request
 from ._docstrings import fill
 from ._losses import LOSSES
 from ._schedules import SCHEDULES
@@ -204,7 +204,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : object
             The classifier, one epoch further on.
         """
-        request = _FitRequest(incremental=True, classes=classes)
+        request = _Request(incremental=True, classes=classes)
         return self._fit(X, y, sample_weight, request)
 
     def predict(self, X):

@@ -26,17 +26,19 @@ class ValidationMonitor(NamedTuple):
     """Scores parameters on early stopping's validation set.
 
     ``measure(params)`` returns (score, data loss); higher scores are better.
-    ``scoring`` names the score in messages.
+    ``scoring`` names the score in messages; ``X`` holds the validation rows.
     """
 
     measure: Callable[[np.ndarray], tuple[float, float]]
     scoring: object
+    X: object
 
 
-def given_validation_set(estimator, validation, encoder, class_weights, X):
+def given_validation_set(estimator, validation, weighting, X, plan):
     """Return the validation Batch given to fit, checked and encoded, or None.
 
-    ``validation`` is (X_val, y_val, sample_weight_val) as passed to ``fit``;
+    ``validation`` is (X_val, y_val, sample_weight_val) as passed to ``fit``,
+    ``weighting`` the (target encoder, class weights) of the training data;
     the Batch is in the dtype, library and device of the training data X.
 
     Class weights apply to it as to the training data (and so to the
@@ -49,11 +51,13 @@ def given_validation_set(estimator, validation, encoder, class_weights, X):
         raise ValueError("X_val is provided, but y_val was not provided.")
     if X_val is None:
         raise ValueError("y_val is provided, but X_val was not provided.")
-    if not estimator.early_stopping or estimator.solver == "lbfgs":
+    if not (plan.early_stopping and plan.record.stochastic):
         raise ValueError(
             "X_val and y_val are passed to fit, but they are only used for "
-            "early stopping: set early_stopping=True and solver='sgd' or 'adam'."
+            "early stopping: set early_stopping=True and a stochastic solver "
+            "('sgd' or 'adam')."
         )
+    encoder, class_weights = weighting
     X_val = validate_data(
         estimator, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
     )
@@ -133,7 +137,7 @@ def validation_monitor(estimator, spec, val, encoder):
             score = _scored(scorer, scoring, snapshot, val.X, y_true, weight)
         return float(score), float(loss)
 
-    return ValidationMonitor(measure, scoring)
+    return ValidationMonitor(measure, scoring, val.X)
 
 
 def _scored(scorer, scoring, estimator, X, y_true, weight):
@@ -153,7 +157,10 @@ def _scored(scorer, scoring, estimator, X, y_true, weight):
 def _estimator_holding(estimator, params, spec, encoder):
     """Return a shallow copy of ``estimator`` fitted with ``params``, for scorers."""
     snapshot = copy.copy(estimator)
-    vars(snapshot).update(estimator._network_attributes(params, spec, encoder))
+    coefs, intercepts = spec.layout.unpack(params)
+    vars(snapshot).update(coefs_=coefs, intercepts_=intercepts)
+    vars(snapshot).update(out_activation_=spec.loss.output_activation)
+    vars(snapshot).update(estimator._target_attributes(encoder, like=params))
     # The validation rows are already a validated array without column names.
     vars(snapshot).pop("feature_names_in_", None)
     return snapshot

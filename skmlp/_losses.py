@@ -143,7 +143,8 @@ class RegressionLoss:
     parameters named in ``parameters`` as keyword arguments. ``description``
     is the text the docstring lists for the option (plain text, safe in
     reStructuredText), and ``skmlp_only`` marks an option scikit-learn's
-    MLPRegressor does not offer.
+    MLPRegressor does not offer. ``check_targets(Y)``, when given, raises a
+    ValueError for targets the loss cannot take.
     """
 
     name: str
@@ -151,6 +152,14 @@ class RegressionLoss:
     description: str
     parameters: tuple[str, ...] = ()
     skmlp_only: bool = False
+    check_targets: Callable[[np.ndarray], None] | None = None
+
+
+def _check_not_negative(Y):
+    if (Y < 0).any():
+        raise ValueError(
+            "Some value(s) of y are negative which is not allowed for loss='poisson'."
+        )
 
 
 def _fixed(name):
@@ -172,6 +181,7 @@ REGRESSION_LOSSES = {
             _fixed("poisson"),
             "half the Poisson deviance y log(y / a) - y + a, with an exponential "
             "output a = exp(z) so that predictions are positive; needs y >= 0",
+            check_targets=_check_not_negative,
         ),
         RegressionLoss(
             "absolute_error",
@@ -201,10 +211,11 @@ REGRESSION_LOSSES = {
 }
 
 
-def regression_loss(name, huber_delta=1.0, quantile=0.5):
-    """Return the Loss record of MLPRegressor's ``loss=name``."""
+def regression_loss(name, **parameters):
+    """Return the Loss record of MLPRegressor's ``loss=name``.
+
+    ``parameters`` are estimator parameters (as ``get_params`` gives them);
+    the option reads those it names.
+    """
     option = REGRESSION_LOSSES[name]
-    values = {"huber_delta": huber_delta, "quantile": quantile}
-    return option.build(
-        **{parameter: values[parameter] for parameter in option.parameters}
-    )
+    return option.build(**{key: parameters[key] for key in option.parameters})

@@ -83,18 +83,18 @@ class ParameterLayout:
         return params
 
 
-def initial_params(layout, activation, random_state, dtype):
+def initial_params(layout, gain, random_state, dtype):
     """Return Glorot-uniform parameters, drawn in scikit-learn's order.
 
     Each layer draws W then b from U(-r, r), r = sqrt(k / (fan_in + fan_out)),
-    with k = 2 for the logistic activation and 6 otherwise. The parameters are
-    a numpy array of numpy ``dtype``, whatever library trains them.
+    with k the hidden activation's ``init_gain`` (2 for the logistic
+    activation, 6 for the others, as scikit-learn). The parameters are a numpy
+    array of numpy ``dtype``, whatever library trains them.
     """
     params = np.empty(layout.size, dtype=dtype)
     for coef, intercept in zip(*layout.unpack(params), strict=True):
         fan_in, fan_out = coef.shape
-        factor = 2.0 if activation == "logistic" else 6.0
-        bound = np.sqrt(factor / (fan_in + fan_out))
+        bound = np.sqrt(gain / (fan_in + fan_out))
         coef[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept[...] = random_state.uniform(-bound, bound, fan_out)
     return params

@@ -1,255 +1,210 @@
 """Update directions for the stochastic solvers: SGD with momentum, and Adam.
 
-An optimiser owns its state (velocity, moments) as flat vectors shaped like the
-parameter buffer, of its library and on its device; it is built from that
-buffer, ``SGD(params, momentum=..., nesterov=...)``. Its protocol is
+An optimiser is a record of two plain functions, the way optax writes them:
 
-- ``step(params, grads, learning_rate)``: update ``params`` in place, one step
-  of the size the schedule gives (see ``_schedules``);
-- ``copy()``: an independent copy of its state, to go back to later.
+- ``init(params, **hyperparameters)`` returns its state, a plain dict of
+  numbers and arrays shaped like the flat parameter buffer (velocity, moments),
+  of its library and on its device;
+- ``update(params, grads, state, learning_rate)`` moves ``params`` in place one
+  step of the size the schedule gives (see ``_schedules``), updating ``state``.
 
-Hyperparameters are explicit keywords. Deciding the step size is the
-schedule's job, deciding when to stop the solver's. ``OPTIMIZERS`` is the one
-list of them: the stochastic ``solver`` options and their documentation.
+State keys that start with "_" hold scratch buffers: never copied or saved.
+Deciding the step size is the schedule's job, deciding when to stop the
+solver's. ``OPTIMIZERS`` is the one list of them: the stochastic ``solver``
+options, their estimator parameters, documentation and persistence.
 
 Each update runs as a few whole-vector operations, in place or into buffers
 allocated once; every ``y += a * x`` is a single BLAS pass (``add_scaled``),
 and the velocity and moments, which decay by a constant factor every step, are
-``ScaledVector``s whose decay costs no pass. The formulas are scikit-learn's, so
+scaled vectors whose decay costs no pass. The formulas are scikit-learn's, so
 the same gradients give the same weights up to rounding.
 """
 
-import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import NamedTuple, Protocol
+from dataclasses import dataclass
 
-from ._arrays import array_ops
-from ._schedules import Schedule, schedule_from_state, schedule_state
-from ._vectors import ScaledVector, add_scaled
+from ._arrays import array_ops, map_arrays
+from ._schedules import SCHEDULES, end_epoch, reduce_after_stall
+from ._vectors import accumulate, add_scaled, decay, scaled_zeros
 
 
-def _shallow_copy(optimizer):
-    """Return a new optimiser sharing every attribute with ``optimizer``.
+def sgd_init(params, *, momentum, nesterov):
+    """Return SGD's state: its hyperparameters and a zero velocity."""
+    return {
+        "momentum": momentum,
+        "nesterov": nesterov,
+        "velocity": scaled_zeros(params),
+    }
 
-    Faster than ``copy.copy``, which matters as the solver copies the
-    optimiser after every epoch.
+
+def sgd_update(params, grads, state, learning_rate):
+    """Move ``params`` one SGD step with momentum mu, plain or Nesterov's."""
+    v, mu, lr = state["velocity"], state["momentum"], learning_rate
+    decay(v, mu)
+    accumulate(v, -lr, grads)  # v = mu * v - lr * g
+    if state["nesterov"]:
+        add_scaled(params, mu * v["scale"], v["values"])
+        add_scaled(params, -lr, grads)  # p += mu * v - lr * g
+    else:
+        add_scaled(params, v["scale"], v["values"])  # p += v
+
+
+def adam_init(params, *, beta_1, beta_2, epsilon):
+    """Return Adam's state: hyperparameters, step count, zero moments m and v."""
+    moments = {"m": scaled_zeros(params), "v": scaled_zeros(params)}
+    return {"beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon, "t": 0, **moments}
+
+
+def adam_update(params, grads, state, learning_rate):
+    """Move ``params`` one Adam step (Kingma and Ba) of about ``learning_rate``."""
+    xp, beta_1, beta_2 = array_ops(params), state["beta_1"], state["beta_2"]
+    state["t"] += 1
+    if state.get("_work") is None:
+        state["_work"] = xp.empty(params.shape, params.dtype, like=params)
+    m, v, work = state["m"], state["v"], state["_work"]
+    decay(m, beta_1)
+    accumulate(m, 1 - beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
+    decay(v, beta_2)
+    xp.multiply(grads, grads, out=work)
+    accumulate(v, 1 - beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
+    # Bias correction folded into the step size, a Python float: a numpy
+    # scalar would make every operation on float32 vectors run in float64.
+    t = state["t"]
+    lr_t = learning_rate * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    # p -= lr_t m / (sqrt(v) + eps); with m = s_m M and v = s_v V (scale and
+    # values) that is p -= lr_t s_m / sqrt(s_v) * M / (sqrt(V) + eps / sqrt(s_v)).
+    root = math.sqrt(v["scale"])
+    xp.sqrt(v["values"], out=work)
+    work += state["epsilon"] / root
+    xp.divide(m["values"], work, out=work)
+    add_scaled(params, -lr_t * m["scale"] / root, work)
+
+
+@dataclass(frozen=True)
+class OptimizerRecord:
+    """A ``solver`` option that steps through mini-batches.
+
+    ``hyperparameters`` maps each keyword of ``init`` to the estimator
+    parameter that gives its value.
     """
-    twin = object.__new__(type(optimizer))
-    twin.__dict__.update(optimizer.__dict__)
-    return twin
+
+    init: Callable
+    update: Callable
+    hyperparameters: dict
+    description: str
 
 
-class SGD:
-    """Stochastic gradient descent with momentum mu, plain or Nesterov's."""
-
-    def __init__(self, params, *, momentum, nesterov):
-        self.momentum, self.nesterov = momentum, nesterov
-        self.dtype = params.dtype
-        self.velocity = ScaledVector(params)
-
-    def step(self, params, grads, learning_rate):
-        """Move ``params`` one step of size ``learning_rate`` against ``grads``."""
-        v, mu, lr = self.velocity, self.momentum, learning_rate
-        v.multiply_by(mu)
-        v.add_scaled(-lr, grads)  # v = mu * v - lr * g
-        if self.nesterov:
-            add_scaled(params, mu * v.scale, v.values)
-            add_scaled(params, -lr, grads)  # p += mu * v - lr * g
-        else:
-            add_scaled(params, v.scale, v.values)  # p += v
-
-    def copy(self):
-        """Return an independent copy, to go back to this state later."""
-        twin = _shallow_copy(self)
-        twin.velocity = self.velocity.copy()
-        return twin
-
-    def state(self):
-        """Return the optimiser as plain values, for persistence."""
-        return {
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-            "velocity": self.velocity.state(),
-        }
-
-    @classmethod
-    def from_state(cls, state):
-        """Return the optimiser that ``state()`` described."""
-        velocity = ScaledVector.from_state(state["velocity"])
-        sgd = cls(
-            velocity.values,
-            momentum=state["momentum"],
-            nesterov=state["nesterov"],
-        )
-        sgd.velocity = velocity
-        return sgd
-
-
-class Adam:
-    """Adam (Kingma and Ba, 2014): steps scaled by running moments of g and g**2."""
-
-    def __init__(self, params, *, beta_1, beta_2, epsilon):
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        self.t = 0
-        self.dtype = params.dtype
-        self.m = ScaledVector(params)
-        self.v = ScaledVector(params)
-        self._work = None  # scratch for each step, allocated at the first one
-
-    def step(self, params, grads, learning_rate):
-        """Move ``params`` one step of size about ``learning_rate``, in place."""
-        self.t += 1
-        xp = array_ops(params)
-        if self._work is None:
-            self._work = xp.empty(params.shape, params.dtype, like=params)
-        m, v, work = self.m, self.v, self._work
-        m.multiply_by(self.beta_1)
-        m.add_scaled(1 - self.beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
-        v.multiply_by(self.beta_2)
-        xp.multiply(grads, grads, out=work)
-        v.add_scaled(1 - self.beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
-        # Bias correction folded into the step size. A Python float, not
-        # np.float64: a numpy scalar would make every operation on float32
-        # vectors run in float64 and cast back.
-        lr_t = (
-            learning_rate
-            * math.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
-        # p -= lr_t m / (sqrt(v) + eps); with m = s_m M and v = s_v V (scale and
-        # values) that is p -= lr_t s_m / sqrt(s_v) * M / (sqrt(V) + eps / sqrt(s_v)).
-        root = math.sqrt(v.scale)
-        xp.sqrt(v.values, out=work)
-        work += self.epsilon / root
-        xp.divide(m.values, work, out=work)
-        add_scaled(params, -lr_t * m.scale / root, work)
-
-    def copy(self):
-        """Return an independent copy, to go back to this state later."""
-        twin = _shallow_copy(self)
-        twin.m, twin.v = self.m.copy(), self.v.copy()
-        twin._work = None  # scratch: nothing to copy, allocated when it steps
-        return twin
-
-    def state(self):
-        """Return the optimiser as plain values, for persistence."""
-        return {
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "t": self.t,
-            "m": self.m.state(),
-            "v": self.v.state(),
-        }
-
-    @classmethod
-    def from_state(cls, state):
-        """Return the optimiser that ``state()`` described."""
-        m, v = ScaledVector.from_state(state["m"]), ScaledVector.from_state(state["v"])
-        hyperparameters = {key: state[key] for key in ("beta_1", "beta_2", "epsilon")}
-        adam = cls(m.values, **hyperparameters)
-        adam.m, adam.v, adam.t = m, v, int(state["t"])
-        return adam
+OPTIMIZERS = {
+    "sgd": OptimizerRecord(
+        sgd_init,
+        sgd_update,
+        {"momentum": "momentum", "nesterov": "nesterovs_momentum"},
+        "mini-batch stochastic gradient descent with momentum and a "
+        "learning_rate schedule.",
+    ),
+    "adam": OptimizerRecord(
+        adam_init,
+        adam_update,
+        {"beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
+        "mini-batch Adam (Kingma and Ba), which divides each weight's step by "
+        "a running root mean square of its gradients.",
+    ),
+}
 
 
 def clip_to_norm(grads, max_norm):
-    """Scale ``grads`` in place to Euclidean norm ``max_norm`` if it is larger."""
+    """Scale ``grads`` in place to Euclidean norm ``max_norm`` if it is larger.
+
+    Returns False, leaving ``grads`` alone, when their norm is not finite.
+    """
     norm = math.sqrt(float(grads @ grads))
+    if not math.isfinite(norm):
+        return False
     if norm > max_norm:
         grads *= max_norm / norm
+    return True
 
 
-class Optimizer(Protocol):
-    """What an update direction offers the solver."""
-
-    def step(self, params, grads, learning_rate):
-        """Update ``params`` in place, one step of size ``learning_rate``."""
-
-    def copy(self):
-        """Return an independent copy of the optimiser's state."""
-
-    def state(self):
-        """Return the state as plain values; ``from_state`` builds it again."""
+def _copied(tree):
+    return map_arrays(tree, lambda array: array_ops(array).copy(array))
 
 
 @dataclass
 class UpdateRule:
     """One training step: clip the gradient, then let the optimiser step.
 
-    The optimiser gives the direction, the schedule (see ``_schedules``) its
-    size, and ``max_grad_norm``, when set, caps the norm of the whole gradient
-    vector first, the way optax chains small transforms.
+    The optimiser (``OPTIMIZERS[solver]``, its state in ``optimizer``) gives
+    the direction, the schedule (its state in ``schedule``) the size, and
+    ``max_grad_norm``, when set, caps the norm of the whole gradient vector
+    first, the way optax chains small transforms. Every field is plain data.
     """
 
     solver: str
-    optimizer: Optimizer
-    schedule: Schedule
+    optimizer: dict
+    schedule: dict
     max_grad_norm: float | None = None
+
+    @property
+    def dtype(self):
+        """Return the dtype of the optimiser state's arrays, None if it has none."""
+        dtypes = []
+        map_arrays(self.optimizer, lambda array: dtypes.append(array.dtype))
+        return dtypes[0] if dtypes else None
 
     @property
     def learning_rate(self):
         """Return the step size the schedule gives now."""
-        return self.schedule.rate
+        return self.schedule["rate"]
 
     def step(self, params, grads):
-        """Update ``params`` in place from ``grads``; ``grads`` may be rescaled."""
+        """Update ``params`` in place from ``grads``; ``grads`` may be rescaled.
+
+        A gradient of non-finite norm under ``max_grad_norm`` is applied
+        as it is, so that the solver sees the weights diverge.
+        """
         if self.max_grad_norm is not None:
             clip_to_norm(grads, self.max_grad_norm)
-        self.optimizer.step(params, grads, self.schedule.rate)
+        OPTIMIZERS[self.solver].update(
+            params, grads, self.optimizer, self.learning_rate
+        )
+
+    def end_epoch(self, t):
+        """Move the schedule on after an epoch; ``t`` counts the samples seen."""
+        end_epoch(self.schedule, t)
+
+    def reduce_after_stall(self):
+        """Lower the rate after a stall; return whether training may go on."""
+        return reduce_after_stall(self.schedule)
 
     def copy(self):
         """Return an independent copy, to go back to this state later."""
-        schedule = copy.copy(self.schedule)
-        return replace(self, optimizer=self.optimizer.copy(), schedule=schedule)
+        return UpdateRule(
+            self.solver,
+            _copied(self.optimizer),
+            dict(self.schedule),
+            self.max_grad_norm,
+        )
 
     def state(self):
         """Return the rule as plain values (dicts, numbers, arrays): safe to save."""
         return {
             "solver": self.solver,
             "max_grad_norm": self.max_grad_norm,
-            "optimizer": self.optimizer.state(),
-            "optimizer_kind": type(self.optimizer).__name__,
-            "schedule": schedule_state(self.schedule),
+            "optimizer": _copied(self.optimizer),
+            "schedule": dict(self.schedule),
         }
 
     @classmethod
     def from_state(cls, state):
-        """Return the rule that ``state()`` described."""
-        kind = {"SGD": SGD, "Adam": Adam}[state["optimizer_kind"]]
-        return cls(
-            state["solver"],
-            kind.from_state(state["optimizer"]),
-            schedule_from_state(state["schedule"]),
-            state["max_grad_norm"],
-        )
-
-
-class OptimizerEntry(NamedTuple):
-    """A ``solver`` option that steps through mini-batches, and its documentation.
-
-    ``build(params, estimator)`` returns the optimiser for the parameter
-    buffer ``params``, reading its hyperparameters from the estimator.
-    """
-
-    build: Callable
-    description: str
-
-
-OPTIMIZERS = {
-    "sgd": OptimizerEntry(
-        lambda params, p: SGD(
-            params, momentum=p.momentum, nesterov=p.nesterovs_momentum
-        ),
-        "mini-batch stochastic gradient descent with momentum and a "
-        "learning_rate schedule.",
-    ),
-    "adam": OptimizerEntry(
-        lambda params, p: Adam(
-            params, beta_1=p.beta_1, beta_2=p.beta_2, epsilon=p.epsilon
-        ),
-        "mini-batch Adam (Kingma and Ba), which divides each weight's step by "
-        "a running root mean square of its gradients.",
-    ),
-}
+        """Return the rule that ``state()`` described, checking its names."""
+        solver, schedule = state.get("solver"), state.get("schedule", {}).get("name")
+        if solver not in OPTIMIZERS or schedule not in SCHEDULES:
+            raise ValueError(
+                "This is not a valid skmlp model: its saved optimiser names "
+                f"solver={solver!r} and learning_rate={schedule!r}, but this "
+                f"version of skmlp knows solvers {sorted(OPTIMIZERS)} and "
+                f"schedules {sorted(SCHEDULES)}."
+            )
+        optimizer = dict(state["optimizer"])
+        return cls(solver, optimizer, dict(state["schedule"]), state["max_grad_norm"])

@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._arrays import array_ops
-from ._base import SOLVERS, BaseMLP, _FitRequest
+from ._base import SOLVERS, BaseMLP, _Request
 from ._docstrings import fill
 from ._losses import REGRESSION_LOSSES, regression_loss
 from ._schedules import SCHEDULES
@@ -198,7 +198,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self : object
             The regressor, one epoch further on.
         """
-        return self._fit(X, y, sample_weight, _FitRequest(incremental=True))
+        return self._fit(X, y, sample_weight, _Request(incremental=True))
 
     def predict(self, X):
         """Return the values the network predicts for X.
@@ -221,15 +221,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """Return (y as a 2-D float array, no encoder)."""
         _check_numeric(y, "y")
         Y = np.asarray(y, dtype=float).reshape(len(y), -1)
-        if self.loss == "poisson" and (Y < 0).any():
-            raise ValueError(
-                "Some value(s) of y are negative which is not allowed for "
-                "loss='poisson'."
-            )
+        check_targets = REGRESSION_LOSSES[self.loss].check_targets
+        if check_targets is not None:
+            check_targets(Y)
         return Y, None
 
     def _loss(self, encoder):
-        return regression_loss(self.loss, self.huber_delta, self.quantile)
+        return regression_loss(self.loss, **self.get_params(deep=False))
 
     def _encode_validation_targets(self, y_val, encoder):
         _check_numeric(y_val, "y_val")
@@ -246,6 +244,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def _target_attributes(self, encoder, like):
         return {}
+
+    def _class_weights(self, y, incremental):
+        return None
 
 
 MLPRegressor.__doc__ = fill(

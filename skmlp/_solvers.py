@@ -1,21 +1,27 @@
 """Training loops: mini-batch epochs for SGD and Adam, and L-BFGS via scipy.
 
-A solver takes a parameter vector it may overwrite, an ``Objective`` and the
-data, and returns a ``TrainingResult``. It never touches an estimator.
+``SOLVERS`` is the one list of the ``solver`` options: the stochastic
+optimisers of ``_optimizers``, run by ``run_stochastic``, and L-BFGS, run by
+``run_lbfgs``. A solver takes a ``TrainingState`` (see ``_state``), an
+``Objective``, the data and the call's ``Plan``, and moves the state forward.
+It never touches an estimator.
 
-What a solver returns can always be used:
+What a solver leaves in the state can always be used:
 
 - training stops at the first epoch whose loss or parameters are not finite,
   and goes back to the epoch with the lowest training loss (with early
   stopping: the best validation score), warning which epochs those were;
 - an interruption (Ctrl-C) goes back to the end of the last finished epoch:
-  parameters, optimiser state and history alike;
-- the parameters returned give finite outputs on the training data. When no
-  epoch gave such parameters, ``NoFiniteEpoch`` is raised instead.
+  parameters, optimiser state and curves alike;
+- the parameters kept give finite outputs on the training data and on early
+  stopping's validation data. When no epoch gave such parameters,
+  ``NoFiniteEpoch`` is raised instead.
 """
 
 import warnings
-from dataclasses import dataclass, field, replace
+from collections import ChainMap
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +32,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._arrays import array_ops
 from ._network import largest_magnitude
 from ._objective import Batch
+from ._optimizers import OPTIMIZERS
 
 
 class NoFiniteEpoch(ValueError):  # noqa: N818 (reads as what happened)
@@ -39,90 +46,18 @@ class NoFiniteEpoch(ValueError):  # noqa: N818 (reads as what happened)
         )
 
 
-@dataclass
-class History:
-    """What stochastic training remembers from one epoch and call to the next.
+class Observers(NamedTuple):
+    """Who watches the epochs: early stopping's monitor and the callbacks' tasks.
 
-    The curves hold the epochs of the current call only; the estimator appends
-    them to its own, so a long stream of ``partial_fit`` calls never copies
-    what came before.
+    ``monitor`` (None without early stopping) has ``measure(params)``
+    returning the (score, data loss) of the parameters on the validation set,
+    higher scores being better, ``scoring`` naming the score and ``X`` the
+    validation rows. ``tasks`` hears of every epoch (``begin_epoch``,
+    ``end_epoch(state)``).
     """
 
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list | None = None
-    validation_losses: list | None = None
-    best_loss: float | None = np.inf
-    best_validation_score: float | None = None
-    no_improvement_count: int = 0
-    t: int = 0
-
-    @classmethod
-    def start(cls, early_stopping):
-        """Return the history of a model that has not been trained yet."""
-        if early_stopping:
-            return cls(
-                validation_scores=[],
-                validation_losses=[],
-                best_loss=None,
-                best_validation_score=-np.inf,
-            )
-        return cls()
-
-    def mark(self):
-        """Return what ``roll_back`` needs to come back to this point."""
-        return (
-            len(self.loss_curve),
-            self.best_loss,
-            self.best_validation_score,
-            self.no_improvement_count,
-            self.t,
-        )
-
-    def roll_back(self, mark):
-        """Return to the state of ``mark``, forgetting the epochs recorded since."""
-        n_epochs, *scalars = mark
-        for curve in (self.loss_curve, self.validation_scores, self.validation_losses):
-            if curve is not None:
-                del curve[n_epochs:]
-        (
-            self.best_loss,
-            self.best_validation_score,
-            self.no_improvement_count,
-            self.t,
-        ) = scalars
-
-
-@dataclass(frozen=True)
-class StochasticSettings:
-    """How the epochs run.
-
-    ``monitor``, set for early stopping, has ``measure(params)`` returning the
-    (score, data loss) of the parameters on the validation set, higher scores
-    being better, and ``scoring`` naming the score in messages. ``tasks`` hears
-    of every epoch (``begin_epoch``, ``end_epoch(params)``), for callbacks.
-    """
-
-    max_iter: int
-    batch_size: int
-    shuffle: bool
-    tol: float
-    n_iter_no_change: float
-    verbose: bool
-    incremental: bool
-    random_state: np.random.RandomState
-    monitor: object = None
-    tasks: object = None
-
-
-@dataclass
-class TrainingResult:
-    """Final parameters and what the solver learned on the way."""
-
-    params: np.ndarray
-    n_iter: int
-    loss: float
-    history: History | None = None
-    update: object = None
+    monitor: object
+    tasks: object
 
 
 def _epoch_batches(data, batch_size, order, buffers):
@@ -141,15 +76,36 @@ def _epoch_batches(data, batch_size, order, buffers):
             )
 
 
-def _batch_buffer(part, batch_size):
-    """Return a reusable buffer for ``batch_size`` rows of ``part``, or None."""
-    if part is None or sp.issparse(part):
-        return None
-    shape = (batch_size, *part.shape[1:])
-    return array_ops(part).empty(shape, part.dtype, like=part)
+class _BatchSource:
+    """The batches of each epoch, shuffled the way scikit-learn shuffles them."""
+
+    def __init__(self, data, plan):
+        self.data, self.plan = data, plan
+        self.order = np.arange(data.Y.shape[0])
+        self.buffers = None
+        if plan.shuffle:
+            self.buffers = Batch(
+                *(
+                    None
+                    if part is None or sp.issparse(part)
+                    else plan.ops.empty(
+                        (plan.batch_size, *part.shape[1:]), part.dtype, like=part
+                    )
+                    for part in data
+                )
+            )
+
+    def next_epoch(self):
+        """Return the batches of the next epoch; the order is drawn with numpy."""
+        if not self.plan.shuffle:
+            return _epoch_batches(self.data, self.plan.batch_size, None, None)
+        # scikit-learn permutes the previous epoch's order, not a fresh range.
+        self.order = self.order[self.plan.random_state.permutation(len(self.order))]
+        order = self.plan.ops.move(self.order, like=self.data.Y)
+        return _epoch_batches(self.data, self.plan.batch_size, order, self.buffers)
 
 
-def _run_epoch(params, grads, objective, update, batches):
+def _run_epoch(state, grads, objective, batches):
     """Return the epoch's mean batch loss, a Python float.
 
     Batches whose sample weights sum to zero are skipped; the training data as
@@ -158,7 +114,7 @@ def _run_epoch(params, grads, objective, update, batches):
     on one), so the epoch reads back one number. A non-finite batch loss makes
     the epoch's loss non-finite, and the solver goes back on the whole epoch.
     """
-    total, n_seen = 0.0, 0
+    total, n_seen, params, update = 0.0, 0, state.params, state.update
     for batch in batches:
         batch_loss = objective.loss_and_gradients(params, batch, grads)
         if batch_loss is None:
@@ -170,55 +126,64 @@ def _run_epoch(params, grads, objective, update, batches):
     return float(total / n_seen)
 
 
-def _update_progress(history, params, settings):
+def _record_epoch(state, loss, n_samples, plan):
+    """Append an epoch's loss to the state, counting the samples seen."""
+    state.t += n_samples
+    state.n_iter += 1
+    state.loss = loss
+    state.loss_curve.append(loss)
+    if plan.verbose:
+        print(f"Iteration {len(state.loss_curve)}, loss = {loss:.8f}")
+
+
+def _update_progress(state, plan, monitor):
     """Record the epoch's score, count stalled epochs; return whether it is best.
 
     An epoch whose score is NaN counts as stalled and is never the best.
     """
     improved = False
-    if settings.monitor is None:
-        loss = history.loss_curve[-1]
-        stalled = not loss <= history.best_loss - settings.tol
-        history.best_loss = min(loss, history.best_loss)
+    if monitor is None:
+        stalled = not state.loss <= state.best_loss - plan.tol
+        state.best_loss = min(state.loss, state.best_loss)
     else:
-        score, validation_loss = settings.monitor.measure(params)
-        history.validation_scores.append(score)
-        history.validation_losses.append(validation_loss)
-        if settings.verbose:
+        score, validation_loss = monitor.measure(state.params)
+        state.validation_scores.append(score)
+        state.validation_losses.append(validation_loss)
+        if plan.verbose:
             print(f"Validation score: {score:f}")
-        stalled = not score >= history.best_validation_score + settings.tol
-        if score > history.best_validation_score:
-            history.best_validation_score = score
+        stalled = not score >= state.best_validation_score + plan.tol
+        if score > state.best_validation_score:
+            state.best_validation_score = score
             improved = True
-    history.no_improvement_count = history.no_improvement_count + 1 if stalled else 0
+    state.no_improvement_count = state.no_improvement_count + 1 if stalled else 0
     return improved
 
 
-def _stalled_message(settings):
-    watched = "Training loss" if settings.monitor is None else "Validation score"
-    return (
-        f"{watched} did not improve more than tol={settings.tol:f} for "
-        f"{settings.n_iter_no_change} consecutive epochs."
-    )
-
-
-def _keep_going_after_stall(schedule, settings):
-    """Return whether training goes on after ``n_iter_no_change`` stalled epochs."""
-    message = _stalled_message(settings)
-    if schedule.reduce():
-        if settings.verbose:
-            print(f"{message} Setting learning rate to {schedule.rate:f}")
+def _should_stop(state, plan, monitor):
+    """Return whether training ends after this epoch, warning at max_iter."""
+    if state.no_improvement_count > plan.n_iter_no_change:
+        watched = "Training loss" if monitor is None else "Validation score"
+        message = (
+            f"{watched} did not improve more than tol={plan.tol:f} for "
+            f"{plan.n_iter_no_change} consecutive epochs."
+        )
+        if not state.update.reduce_after_stall():
+            if plan.verbose:
+                print(f"{message} Stopping.")
+            return True
+        if plan.verbose:
+            print(f"{message} Setting learning rate to {state.update.learning_rate:f}")
+        state.no_improvement_count = 0
+    if plan.incremental:
         return True
-    if settings.verbose:
-        print(f"{message} Stopping.")
+    if state.n_iter == plan.max_iter:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({plan.max_iter}) "
+            "reached and the optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
     return False
-
-
-def _diverged(iteration):
-    return (
-        f"Training diverged at iteration {iteration}: the loss or the weights "
-        "became non-finite (NaN or inf)."
-    )
 
 
 def _warn_kept(problem, kept):
@@ -231,119 +196,61 @@ def _warn_kept(problem, kept):
     )
 
 
-class _BatchSource:
-    """The batches of each epoch, shuffled the way scikit-learn shuffles them."""
-
-    def __init__(self, data, settings):
-        self.data, self.settings = data, settings
-        self.order = np.arange(data.Y.shape[0])
-        shuffle, batch_size = settings.shuffle, settings.batch_size
-        self.buffers = None
-        if shuffle:
-            self.buffers = Batch(*(_batch_buffer(part, batch_size) for part in data))
-
-    def next_epoch(self):
-        """Return the batches of the next epoch.
-
-        The order is drawn with numpy, then moved to the data's device.
-        """
-        if not self.settings.shuffle:
-            return _epoch_batches(self.data, self.settings.batch_size, None, None)
-        # scikit-learn permutes the previous epoch's order, not a fresh range.
-        self.order = self.order[self.settings.random_state.permutation(len(self.order))]
-        order = array_ops(self.data.Y).move(self.order, like=self.data.Y)
-        return _epoch_batches(self.data, self.settings.batch_size, order, self.buffers)
-
-
-def _record_epoch(history, loss, n_samples, settings):
-    """Append an epoch's loss to the history, counting the samples seen."""
-    history.t += n_samples
-    history.loss_curve.append(loss)
-    if settings.verbose:
-        print(f"Iteration {len(history.loss_curve)}, loss = {loss:.8f}")
-
-
-def _should_stop(history, schedule, settings, n_iter):
-    """Return whether training ends after this epoch, warning at max_iter."""
-    if history.no_improvement_count > settings.n_iter_no_change:
-        if not _keep_going_after_stall(schedule, settings):
-            return True
-        history.no_improvement_count = 0
-    if settings.incremental:
-        return True
-    if n_iter == settings.max_iter:
-        warnings.warn(
-            f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
-            "reached and the optimization hasn't converged yet.",
-            ConvergenceWarning,
-            stacklevel=5,
-        )
-    return False
-
-
-@dataclass(frozen=True)
-class _Checkpoint:
-    """Parameters, optimiser state and history as they stood after an epoch."""
-
-    epoch: int
-    loss: float
-    params: np.ndarray
-    update: object
-    history_mark: tuple | None = None
+def _diverged(iteration):
+    return (
+        f"Training diverged at iteration {iteration}: the loss or the weights "
+        "became non-finite (NaN or inf)."
+    )
 
 
 class _Kept(NamedTuple):
     """The checkpoints a run can go back to; replaced whole, never edited."""
 
-    last: _Checkpoint
-    lowest_loss: _Checkpoint | None
-    best_score: _Checkpoint | None
+    last: object
+    lowest_loss: object
+    best_score: object
+
+
+_BEST_SCORE = "the best validation score"
 
 
 class _StochasticRun:
     """One call's epochs, with the checkpoints that keep its result usable."""
 
-    def __init__(self, params, objective, update, data, settings, history):
-        self.params, self.objective, self.update = params, objective, update
-        self.data, self.settings, self.history = data, settings, history
-        self.xp = array_ops(params)
-        self.grads = self.xp.empty(params.shape, params.dtype, like=params)
-        self.source = _BatchSource(data, settings)
-        start = self._checkpoint(0, np.nan)
+    def __init__(self, state, objective, data, plan, observers):
+        self.state, self.objective, self.data = state, objective, data
+        self.plan, self.monitor, self.tasks = plan, *observers
+        params = state.params
+        self.grads = plan.ops.empty(params.shape, params.dtype, like=params)
+        self.source = _BatchSource(data, plan)
+        start = state.checkpoint()
         # Continuing early stopping keeps the best weights so far, which are
         # the starting ones, until an epoch scores better (as scikit-learn).
-        continued_best = settings.monitor and history.best_validation_score > -np.inf
-        self.kept = _Kept(start, None, start if continued_best else None)
-
-    def _checkpoint(self, epoch, loss):
-        params, update = self.xp.copy(self.params), self.update.copy()
-        return _Checkpoint(epoch, loss, params, update, self.history.mark())
+        continued = self.monitor and state.best_validation_score > -np.inf
+        self.kept = _Kept(start, None, start if continued else None)
 
     def train(self):
         """Run the epochs; return the epoch whose loss diverged, or None."""
-        tasks = self.settings.tasks
-        for epoch in range(1, self.settings.max_iter + 1):
-            tasks.begin_epoch()
+        state, plan, n_samples = self.state, self.plan, self.data.Y.shape[0]
+        for epoch in range(1, plan.max_iter + 1):
+            self.tasks.begin_epoch()
             batches = self.source.next_epoch()
-            loss = _run_epoch(
-                self.params, self.grads, self.objective, self.update, batches
-            )
-            if not (np.isfinite(loss) and self.xp.all_finite(self.params)):
+            loss = _run_epoch(state, self.grads, self.objective, batches)
+            if not (np.isfinite(loss) and plan.ops.all_finite(state.params)):
                 return epoch
-            _record_epoch(self.history, loss, self.data.Y.shape[0], self.settings)
-            improved = _update_progress(self.history, self.params, self.settings)
-            self.update.schedule.end_epoch(self.history.t)
-            self.kept = self._kept_after(epoch, loss, improved)
-            tasks.end_epoch(self.params)
-            schedule = self.update.schedule
-            if _should_stop(self.history, schedule, self.settings, epoch):
+            _record_epoch(state, loss, n_samples, plan)
+            improved = _update_progress(state, plan, self.monitor)
+            state.update.end_epoch(state.t)
+            self.kept = self._kept_after(improved)
+            self.tasks.end_epoch(state)
+            if _should_stop(state, plan, self.monitor):
                 return None
         return None
 
-    def _kept_after(self, epoch, loss, improved):
-        checkpoint = self._checkpoint(epoch, loss)
+    def _kept_after(self, improved):
+        checkpoint = self.state.checkpoint()
         lowest = self.kept.lowest_loss
-        if lowest is None or loss < lowest.loss:
+        if lowest is None or checkpoint.loss < lowest.loss:
             lowest = checkpoint
         best = checkpoint if improved else self.kept.best_score
         return _Kept(checkpoint, lowest, best)
@@ -354,52 +261,62 @@ class _StochasticRun:
         if last.epoch == 0:
             raise KeyboardInterrupt  # nothing finished: the caller undoes the call
         warnings.warn("Training interrupted by user.", stacklevel=4)
-        self.xp.copyto(self.params, last.params)
-        self.update = last.update
-        self.history.roll_back(last.history_mark)
+        self.state.restore(last)
 
-    def result(self, diverged_at):
-        """Return the TrainingResult: the preferred usable parameters."""
-        n_iter = len(self.history.loss_curve)
-        last_loss = self.history.loss_curve[-1] if n_iter else np.nan
-        current = _Checkpoint(n_iter, last_loss, self.params, self.update)
-        monitor = self.settings.monitor
-        if diverged_at is None and monitor and self.kept.best_score is None:
-            _warn_no_finite_score(monitor)
-        candidates = self._candidates(diverged_at, current)
-        x_max = largest_magnitude(self.data.X)
-        kept, reason = next(
-            (
-                (kept, reason)
-                for kept, reason in candidates
-                if self.objective.predicts_finite(kept.params, self.data.X, x_max)
-            ),
-            (None, None),
+    def keep_usable(self, diverged_at):
+        """Leave the preferred usable weights in the state, warning if not the last."""
+        if diverged_at is None and self.monitor and self.kept.best_score is None:
+            _warn_no_finite_score(self.monitor)
+        candidates = self._candidates(diverged_at)
+        usable = _first_usable(
+            candidates, self.state, self.objective, self.data, self.monitor
         )
-        if kept is None:
+        if usable is None:
             raise NoFiniteEpoch
+        checkpoint, reason = usable
+        if checkpoint is None:
+            return
+        last_loss = self.state.loss
+        self.state.take_weights(checkpoint)
+        if reason == _BEST_SCORE and diverged_at is None:
+            self.state.loss = last_loss  # early stopping reports the last epoch's
+            return
+        kept = f"iteration {checkpoint.epoch}, {reason}"
         if diverged_at is not None:
-            _warn_kept(_diverged(diverged_at), f"iteration {kept.epoch}, {reason}")
-        elif kept is not candidates[0][0]:
-            problem = f"The weights of iteration {n_iter} give non-finite outputs."
-            _warn_kept(problem, f"iteration {kept.epoch}, {reason}")
-        params, update = kept.params, kept.update
-        return TrainingResult(params, n_iter, kept.loss, self.history, update)
+            _warn_kept(_diverged(diverged_at), kept)
+        else:
+            problem = (
+                f"The weights of iteration {self.state.n_iter} give non-finite outputs."
+            )
+            _warn_kept(problem, kept)
 
-    def _candidates(self, diverged_at, current):
-        """Return (checkpoint, why it is chosen) to fall back on, best first."""
-        monitor = self.settings.monitor
+    def _candidates(self, diverged_at):
+        """Return (checkpoint or None for the current state, why), best first."""
         best, lowest = self.kept.best_score, self.kept.lowest_loss
         fallback = [] if lowest is None else [(lowest, "the lowest training loss")]
         if diverged_at is not None:
             return ([] if best is None else [(best, _BEST_SCORE)]) + fallback
-        if monitor is None or best is None:
-            return [(current, "the last one"), *fallback]
-        # Early stopping's choice; its loss is still the last epoch's (as sklearn).
-        return [(replace(best, loss=current.loss), _BEST_SCORE), *fallback]
+        if self.monitor is None or best is None:
+            return [(None, "the last one"), *fallback]
+        return [(best, _BEST_SCORE), *fallback]
 
 
-_BEST_SCORE = "the best validation score"
+def _first_usable(candidates, state, objective, data, monitor):
+    """Return the first (checkpoint, reason) whose outputs are finite, or None.
+
+    Outputs are checked on the training rows and on early stopping's
+    validation rows; None as the checkpoint stands for the current state.
+    """
+    inputs = [data.X] if monitor is None else [data.X, monitor.X]
+    bounds = [largest_magnitude(X) for X in inputs]
+    for checkpoint, reason in candidates:
+        params = state.params if checkpoint is None else checkpoint.params
+        if all(
+            objective.predicts_finite(params, X, x_max)
+            for X, x_max in zip(inputs, bounds, strict=True)
+        ):
+            return checkpoint, reason
+    return None
 
 
 def _warn_no_finite_score(monitor):
@@ -413,12 +330,9 @@ def _warn_no_finite_score(monitor):
     )
 
 
-def run_stochastic(params, objective, update, data, settings, history):
-    """Train ``params`` in place with mini-batch epochs; return a TrainingResult.
-
-    ``history`` (scalars and this call's empty curves) is updated in place.
-    """
-    run = _StochasticRun(params, objective, update, data, settings, history)
+def run_stochastic(state, objective, data, plan, observers):
+    """Train ``state`` in place with mini-batch epochs of its update rule."""
+    run = _StochasticRun(state, objective, data, plan, observers)
     # Overflow is caught as a non-finite loss or weight, not as a warning.
     with np.errstate(all="ignore"):
         try:
@@ -426,30 +340,7 @@ def run_stochastic(params, objective, update, data, settings, history):
         except KeyboardInterrupt:
             run.go_back_to_last_epoch()
             diverged_at = None
-        return run.result(diverged_at)
-
-
-class FullBatchSolver(NamedTuple):
-    """A ``solver`` option that is not a stochastic optimiser, and its docs."""
-
-    description: str
-
-
-LBFGS = FullBatchSolver(
-    "scipy's L-BFGS-B, a quasi-Newton method that estimates the curvature "
-    "from recent gradients; every iteration uses the whole training set."
-)
-
-
-@dataclass(frozen=True)
-class LbfgsSettings:
-    """Stopping rules passed on to scipy's L-BFGS-B; ``tasks`` as for epochs."""
-
-    max_iter: int
-    max_fun: int
-    tol: float
-    verbose: bool
-    tasks: object = None
+        run.keep_usable(diverged_at)
 
 
 class _TrackedObjective:
@@ -457,89 +348,85 @@ class _TrackedObjective:
 
     scipy works on a float64 numpy vector x on the host; the parameters keep
     X's dtype, library and device. Every evaluation copies x there and the
-    gradient back.
+    gradient back. The best point is a checkpoint of the state.
     """
 
-    def __init__(self, objective, data, params, settings):
-        self.objective, self.data = objective, data
-        self.verbose, self.tasks = settings.verbose, settings.tasks
-        self.xp = array_ops(params)
-        self.params = params
+    def __init__(self, state, objective, data, plan, tasks):
+        self.state, self.objective, self.data = state, objective, data
+        self.verbose, self.tasks, self.xp = plan.verbose, tasks, plan.ops
+        params = state.params
         self.grads = self.xp.empty(params.shape, params.dtype, like=params)
-        self.best_loss, self.best_params = np.inf, self.xp.copy(params)
-        self.loss_curve = []
+        self.best = state.checkpoint()
+        self.best_loss = np.inf
 
     def as_params(self, x):
         """Return scipy's float64 x in the dtype, library and device of params."""
-        dtype = self.xp.numpy_dtype(self.params.dtype)
-        return self.xp.move(x.astype(dtype, copy=False), like=self.params)
+        params = self.state.params
+        dtype = self.xp.numpy_dtype(params.dtype)
+        return self.xp.move(x.astype(dtype, copy=False), like=params)
 
     def __call__(self, x):
-        self.params[...] = self.as_params(x)
-        loss = self.objective.loss_and_gradients(self.params, self.data, self.grads)
-        loss = float(loss)
+        params = self.state.params
+        params[...] = self.as_params(x)
+        loss = float(self.objective.loss_and_gradients(params, self.data, self.grads))
         if np.isfinite(loss) and loss < self.best_loss:
-            self.best_loss = loss
-            self.xp.copyto(self.best_params, self.params)
+            self.state.loss, self.best_loss = loss, loss
+            self.best = self.state.checkpoint()
         return loss, self.xp.to_numpy(self.grads).astype(np.float64)
 
     def record(self, intermediate_result):
         """Append an iteration's loss to the curve (scipy's callback)."""
-        self.loss_curve.append(float(intermediate_result.fun))
+        state = self.state
+        state.loss_curve.append(float(intermediate_result.fun))
+        state.n_iter = len(state.loss_curve)
         if self.verbose:
-            print(f"Iteration {len(self.loss_curve)}, loss = {self.loss_curve[-1]:.8f}")
-        self.tasks.end_epoch(self.as_params(intermediate_result.x))
+            print(f"Iteration {state.n_iter}, loss = {state.loss_curve[-1]:.8f}")
+        state.params[...] = self.as_params(intermediate_result.x)
+        state.loss = float(intermediate_result.fun)
+        self.tasks.end_epoch(state)
         self.tasks.begin_epoch()
-
-    def best_result(self, n_iter):
-        """Return the TrainingResult of the lowest finite loss seen."""
-        history = History(self.loss_curve)
-        return TrainingResult(self.best_params, n_iter, self.best_loss, history)
 
     def is_usable(self, params, loss):
         """Return whether ``loss`` is finite and params give finite outputs."""
-        X = self.data.X
-        return np.isfinite(loss) and self.objective.predicts_finite(params, X)
+        return np.isfinite(loss) and self.objective.predicts_finite(params, self.data.X)
 
 
-def _minimize(tracked, params, settings):
-    """Return scipy's OptimizeResult of L-BFGS-B from ``params``."""
+def _minimize(tracked, plan):
+    """Return scipy's OptimizeResult of L-BFGS-B from the state's parameters."""
     return scipy.optimize.minimize(
         tracked,
-        tracked.xp.to_numpy(params).astype(np.float64),
+        tracked.xp.to_numpy(tracked.state.params).astype(np.float64),
         method="L-BFGS-B",
         jac=True,
         callback=tracked.record,
-        options={
-            "maxfun": settings.max_fun,
-            "maxiter": settings.max_iter,
-            "gtol": settings.tol,
-        },
+        options={"maxfun": plan.max_fun, "maxiter": plan.max_iter, "gtol": plan.tol},
     )
 
 
-def run_lbfgs(params, objective, data, settings):
-    """Minimise J over ``params`` with L-BFGS-B on the full batch."""
-    tracked = _TrackedObjective(objective, data, params, settings)
-    settings.tasks.begin_epoch()
+def run_lbfgs(state, objective, data, plan, observers):
+    """Minimise J over the state's parameters with L-BFGS-B on the full batch."""
+    tracked = _TrackedObjective(state, objective, data, plan, observers.tasks)
+    observers.tasks.begin_epoch()
     with np.errstate(all="ignore"):
         try:
-            result = _minimize(tracked, params, settings)
+            result = _minimize(tracked, plan)
         except KeyboardInterrupt:
-            if not tracked.loss_curve:
+            if not state.loss_curve:
                 raise  # nothing finished: the caller undoes the call
             warnings.warn("Training interrupted by user.", stacklevel=3)
-            return tracked.best_result(len(tracked.loss_curve))
+            state.take_weights(tracked.best)
+            return
         final = tracked.as_params(result.x)
         if tracked.is_usable(final, result.fun):
             _warn_unless_converged(result)
-            n_iter = min(result.nit, settings.max_iter)
-            history = History(tracked.loss_curve)
-            return TrainingResult(final, n_iter, float(result.fun), history)
-        if not tracked.is_usable(tracked.best_params, tracked.best_loss):
+            state.params[...] = final
+            state.n_iter, state.loss = min(result.nit, plan.max_iter), float(result.fun)
+            return
+        if not tracked.is_usable(tracked.best.params, tracked.best_loss):
             raise NoFiniteEpoch
     _warn_kept(_diverged(result.nit), "the lowest loss it evaluated")
-    return tracked.best_result(result.nit)
+    state.take_weights(tracked.best)
+    state.n_iter = result.nit
 
 
 def _warn_unless_converged(result):
@@ -551,3 +438,56 @@ def _warn_unless_converged(result):
             ConvergenceWarning,
             stacklevel=4,
         )
+
+
+@dataclass(frozen=True)
+class SolverRecord:
+    """A ``solver`` option: the loop that runs it and what sets it apart.
+
+    ``stochastic`` solvers step through mini-batches with an update rule and
+    take ``partial_fit``, ``batch_size``, the learning-rate schedules, early
+    stopping, dropout and ``max_grad_norm``; the others see the whole
+    training set at every step.
+    """
+
+    run: Callable
+    description: str
+    stochastic: bool
+
+
+def _stochastic(name):
+    return SolverRecord(run_stochastic, OPTIMIZERS[name].description, True)
+
+
+class _Solvers(ChainMap):
+    """Every ``solver`` option: L-BFGS, then one per registered optimiser.
+
+    A live view: an optimiser registered later is a solver too.
+    """
+
+    def __getitem__(self, name):
+        if name in OPTIMIZERS:
+            return _stochastic(name)
+        return super().__getitem__(name)
+
+    def __iter__(self):
+        return iter([*self.maps[0], *OPTIMIZERS])
+
+    def __len__(self):
+        return len(self.maps[0]) + len(OPTIMIZERS)
+
+    def __contains__(self, name):
+        return name in self.maps[0] or name in OPTIMIZERS
+
+
+SOLVERS = _Solvers(
+    {
+        "lbfgs": SolverRecord(
+            run_lbfgs,
+            "scipy's L-BFGS-B, a quasi-Newton method that estimates the "
+            "curvature from recent gradients; every iteration uses the whole "
+            "training set.",
+            stochastic=False,
+        )
+    }
+)

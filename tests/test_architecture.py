@@ -2,10 +2,10 @@
 
 A module imports only modules of a lower layer::
 
-    _sklearn_compat  <  _activations, _losses, _vectors, _threads, _schedules,
-    _weights  <  _network
-    <  _objective  <  _optimizers, _solvers, _early_stopping  <  _base
-    <  _classifier, _regressor  <  __init__
+    _sklearn_compat  <  _arrays, _threads, _schedules  <  _activations, _losses,
+    _vectors, _weights  <  _network  <  _objective  <  _optimizers, _state,
+    _callbacks  <  _solvers  <  _plan, _early_stopping, _predicting,
+    _persistence  <  _base  <  _classifier, _regressor  <  __init__
 
 ``_docstrings`` is a leaf that only the estimator modules use, and
 ``_sklearn_compat`` is the one module that imports private scikit-learn names.
@@ -33,15 +33,19 @@ LAYERS = {
     "_network": 2,
     "_objective": 3,
     "_optimizers": 4,
-    "_solvers": 4,
-    "_early_stopping": 4,  # its held-out set and monitor, beside the solvers
+    "_state": 4,  # the training state as plain data, and going back to it
     "_callbacks": 4,  # tells scikit-learn's callbacks of each epoch
-    "_base": 5,
-    "_classifier": 6,
-    "plot": 6,  # draws what the estimators recorded; imports none of them
-    "onnx": 7,  # converts the estimators, so above them; __init__ never imports it
-    "_regressor": 6,
-    "__init__": 7,
+    "_solvers": 5,
+    "_plan": 6,  # reads the settings once; the one place that knows the solvers
+    "_early_stopping": 6,  # its held-out set and monitor, scored as the estimator
+    "_predicting": 6,  # the forward pass on new rows, transform
+    "_persistence": 6,  # pickle, skops, moving between array libraries
+    "_base": 7,
+    "_classifier": 8,
+    "plot": 8,  # draws what the estimators recorded; imports none of them
+    "onnx": 9,  # converts the estimators, so above them; __init__ never imports it
+    "_regressor": 8,
+    "__init__": 9,
 }
 LEAVES = {"_docstrings"}
 ESTIMATOR_MODULES = {"_base", "_classifier", "_regressor"}

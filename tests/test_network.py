@@ -98,7 +98,7 @@ def test_initial_params_follow_sklearn_draw_order(activation, layer_units):
     seed = 42
     params = initial_params(
         ParameterLayout(layer_units),
-        activation,
+        HIDDEN_ACTIVATIONS[activation].init_gain,
         np.random.RandomState(seed),
         np.float64,
     )
@@ -119,8 +119,8 @@ def test_initial_params_follow_sklearn_draw_order(activation, layer_units):
 def test_initial_params_in_float32_are_the_float64_draws_cast():
     """Check that float32 initialisation rounds the same draws as float64."""
     layout = ParameterLayout((4, 3, 2))
-    params32 = initial_params(layout, "relu", np.random.RandomState(7), np.float32)
-    params64 = initial_params(layout, "relu", np.random.RandomState(7), np.float64)
+    params32 = initial_params(layout, 6.0, np.random.RandomState(7), np.float32)
+    params64 = initial_params(layout, 6.0, np.random.RandomState(7), np.float64)
     assert params32.dtype == np.float32
     assert_array_equal(params32, params64.astype(np.float32))
 

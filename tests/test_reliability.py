@@ -7,6 +7,7 @@ and the smaller cases where a parameter used to be ignored silently.
 """
 
 import copy
+import dataclasses
 import re
 import warnings
 
@@ -346,10 +347,13 @@ def test_interrupt_before_any_epoch_propagates_and_changes_nothing(monkeypatch):
     clf = MLPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
     before = copy.deepcopy(vars(clf))
 
-    def interrupt(self, params, grads, learning_rate):
+    def interrupt(params, grads, state, learning_rate):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_optimizers.Adam, "step", interrupt)
+    adam = _optimizers.OPTIMIZERS["adam"]
+    monkeypatch.setitem(
+        _optimizers.OPTIMIZERS, "adam", dataclasses.replace(adam, update=interrupt)
+    )
     with pytest.raises(KeyboardInterrupt):
         clf.partial_fit(X, y)
     assert_same_state(before, vars(clf))

@@ -1,0 +1,137 @@
+"""The plan of one training call: every setting read once, every record looked up.
+
+The estimator builds a ``Plan`` at the start of ``fit`` or ``partial_fit``
+from its parameters (``get_params()``, never the estimator itself), the
+checked data and the loss its targets need. The plan holds the array
+operations of the data's library, the ``ObjectiveSpec``, the solver record and
+the settings the loops read; everything below receives the plan. This is the
+one place that knows which solver runs and what sets the solvers apart.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._network import ParameterLayout
+from ._objective import Dropout, ObjectiveSpec
+from ._optimizers import OPTIMIZERS, UpdateRule
+from ._schedules import ScheduleSettings, start_schedule
+from ._solvers import SOLVERS, SolverRecord
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one call trains and how; built by ``make_plan``, read below it."""
+
+    ops: object
+    spec: ObjectiveSpec
+    solver: str
+    record: SolverRecord
+    parameters: dict
+    random_state: np.random.RandomState
+    reset: bool
+    incremental: bool
+    batch_size: int = 0
+
+    def __getattr__(self, name):
+        # The estimator's own parameters (max_iter, tol, shuffle, ...).
+        try:
+            return self.__dict__["parameters"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def with_batch_size(self, n_samples):
+        """Return the plan with ``batch_size`` resolved for ``n_samples`` rows."""
+        size = self.parameters["batch_size"]
+        if size == "auto":
+            size = min(200, n_samples)
+        elif size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than "
+                "sample size. It is going to be clipped",
+                stacklevel=6,
+            )
+        return _replace(self, batch_size=int(np.clip(size, 1, n_samples)))
+
+
+def _replace(plan, **changes):
+    values = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
+    return Plan(**{**values, **changes})
+
+
+def hidden_layer_sizes(parameters):
+    """Return ``hidden_layer_sizes`` as a list, checking every size is positive."""
+    sizes = parameters["hidden_layer_sizes"]
+    sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+    if any(size <= 0 for size in sizes):
+        raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+    return sizes
+
+
+def check_options(parameters, incremental):
+    """Raise a ValueError for settings that cannot train together."""
+    p, record = parameters, SOLVERS[parameters["solver"]]
+    if incremental and p["early_stopping"]:
+        raise ValueError("partial_fit does not support early_stopping=True")
+    if not record.stochastic:
+        for name, value, does in (
+            ("dropout", p["dropout"] > 0, "drops hidden units of mini-batches"),
+            (
+                "max_grad_norm",
+                p["max_grad_norm"] is not None,
+                "clips mini-batch gradients",
+            ),
+        ):
+            if value:
+                raise ValueError(
+                    f"{name}={p[name]} {does}, so it needs a stochastic solver "
+                    f"({', '.join(map(repr, OPTIMIZERS))}); solver={p['solver']!r} "
+                    "computes full-batch gradients."
+                )
+    if p["dropout"] > 0 and not hidden_layer_sizes(p):
+        raise ValueError(
+            f"dropout={p['dropout']} drops hidden units, but "
+            "hidden_layer_sizes=() gives a network without hidden layers."
+        )
+    if p["scoring"] is not None and not p["early_stopping"]:
+        warnings.warn(
+            f"scoring={p['scoring']!r} is only used by early stopping, which "
+            "is off: set early_stopping=True, or leave scoring=None.",
+            UserWarning,
+            stacklevel=6,
+        )
+
+
+def make_plan(parameters, ops, units, loss, call):
+    """Return the Plan of a call; ``call`` is (random_state, reset, incremental)."""
+    spec = ObjectiveSpec(
+        ParameterLayout(units),
+        HIDDEN_ACTIVATIONS[parameters["activation"]],
+        loss,
+        parameters["alpha"],
+    )
+    solver = parameters["solver"]
+    return Plan(ops, spec, solver, SOLVERS[solver], dict(parameters), *call)
+
+
+def new_update_rule(plan, params):
+    """Return a fresh update rule: the optimiser and schedule of the plan."""
+    record = OPTIMIZERS[plan.solver]
+    hyper = {key: plan.parameters[name] for key, name in record.hyperparameters.items()}
+    settings = ScheduleSettings(plan.learning_rate_init, plan.power_t, plan.max_iter)
+    schedule = start_schedule(plan.learning_rate, plan.solver, settings)
+    return UpdateRule(
+        plan.solver, record.init(params, **hyper), schedule, plan.max_grad_norm
+    )
+
+
+def dropout_for(plan, samples_seen):
+    """Return the Dropout of this call, or None; it only draws when used."""
+    if plan.dropout == 0:
+        return None
+    seed = plan.random_state.randint(np.iinfo(np.int32).max)
+    # partial_fit re-seeds from an int random_state on every call; mixing in
+    # the number of samples seen so far gives each call new masks.
+    return Dropout(plan.dropout, np.random.default_rng([seed, samples_seen]))

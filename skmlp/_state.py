@@ -1,0 +1,105 @@
+"""The training state as plain data, and the one way to go back to an earlier one.
+
+A ``TrainingState`` is everything training has reached: the flat parameter
+vector, the update rule (optimiser and schedule state, plain dicts), the
+number of samples seen, the best values early stopping and ``tol`` compare
+against, and this call's curves. Solvers move it forward; ``checkpoint()``
+and ``restore()`` take it back, for a diverged epoch, an interruption or the
+best validation epoch; the estimator sets its fitted attributes from it, and
+callbacks are shown models built from copies of it.
+"""
+
+import math
+from dataclasses import dataclass, field, replace
+
+from ._arrays import array_ops
+
+#: The scalars a checkpoint keeps besides the parameters and the update rule.
+_SCALARS = ("t", "n_iter", "loss", "best_loss", "best_validation_score")
+_CURVES = ("loss_curve", "validation_scores", "validation_losses")
+
+
+@dataclass
+class TrainingState:
+    """Where training stands; the curves hold the current call's entries only.
+
+    The estimator appends the curves to its own when the call succeeds, so a
+    long stream of ``partial_fit`` calls never copies what came before.
+    ``update`` is None for L-BFGS, whose state scipy keeps.
+    """
+
+    params: object
+    update: object = None
+    t: int = 0
+    n_iter: int = 0
+    loss: float = math.nan
+    best_loss: float | None = math.inf
+    best_validation_score: float | None = None
+    no_improvement_count: int = 0
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list | None = None
+    validation_losses: list | None = None
+
+    def checkpoint(self):
+        """Return a frozen copy of the state to ``restore`` later."""
+        params = array_ops(self.params).copy(self.params)
+        update = None if self.update is None else self.update.copy()
+        lengths = tuple(None if c is None else len(c) for c in self._curves())
+        scalars = {name: getattr(self, name) for name in _SCALARS}
+        count = self.no_improvement_count
+        return Checkpoint(params, update, scalars, count, lengths)
+
+    def restore(self, checkpoint):
+        """Go back to ``checkpoint``: parameters, update rule, scalars and curves."""
+        array_ops(self.params).copyto(self.params, checkpoint.params)
+        self.update = None if checkpoint.update is None else checkpoint.update.copy()
+        vars(self).update(checkpoint.scalars)
+        self.no_improvement_count = checkpoint.no_improvement_count
+        for curve, length in zip(self._curves(), checkpoint.lengths, strict=True):
+            if curve is not None:
+                del curve[length:]
+
+    def take_weights(self, checkpoint):
+        """Go back to the parameters and update rule of ``checkpoint`` and its loss.
+
+        The curves, the samples seen and the best values stay as they are:
+        they tell what training went through, not what it kept.
+        """
+        array_ops(self.params).copyto(self.params, checkpoint.params)
+        self.update = None if checkpoint.update is None else checkpoint.update.copy()
+        self.loss = checkpoint.loss
+
+    def copy(self):
+        """Return an independent copy: arrays, update rule and curves."""
+        checkpoint = self.checkpoint()
+        curves = {
+            name: None if curve is None else list(curve)
+            for name, curve in zip(_CURVES, self._curves(), strict=True)
+        }
+        return replace(
+            self, params=checkpoint.params, update=checkpoint.update, **curves
+        )
+
+    def _curves(self):
+        return [getattr(self, name) for name in _CURVES]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A TrainingState as it stood: copies of its arrays, its scalars, curve lengths."""
+
+    params: object
+    update: object
+    scalars: dict
+    no_improvement_count: int
+    lengths: tuple
+
+    @property
+    def epoch(self):
+        """Return the number of epochs this call had finished at the checkpoint."""
+        return self.scalars["n_iter"]
+
+    @property
+    def loss(self):
+        """Return the training loss of that epoch."""
+        return self.scalars["loss"]
