@@ -126,7 +126,7 @@ class Objective:
         """Return the first ``n_samples`` rows of each buffer."""
         if n_samples == self.max_rows:
             return buffers
-        return [None if b is None else b[:n_samples] for b in buffers]
+        return [None if b is None else b[:n_samples, ...] for b in buffers]
 
     def _trace_for(self, n_samples):
         """Return the trace buffers cut to ``n_samples`` rows, with fresh masks."""

@@ -423,3 +423,123 @@ def test_arrays_of_two_libraries_are_refused_by_name():
     torch = pytest.importorskip("torch")
     with pytest.raises(ValueError, match=r"array_api_strict.*torch"):
         array_ops(on("strict", [1.0]), torch.asarray([1.0]))
+
+
+# ------------------------------------- data larger than a batch, callbacks
+@pytest.mark.parametrize("place", ["strict", "strict-device1", "torch-cpu"])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_several_batches_with_a_partial_last_one_match_numpy(place, early_stopping):
+    """Check fits whose last mini-batch is partial, with and without early stopping."""
+    X, y = classification(n_classes=3, n_samples=230)  # batches of 50: 4 and a 30
+
+    def make():
+        return MLPClassifier(
+            (6,),
+            batch_size=50,
+            max_iter=4,
+            early_stopping=early_stopping,
+            validation_fraction=0.2,
+            random_state=0,
+        )
+
+    reference, model = _fit_both(make, X, y, place, "float64")
+    assert_close_weights(reference, model, "float64")
+    assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-12)
+
+
+class ScoresEachEpoch:
+    """A callback that scores the model of every finished epoch on the training data."""
+
+    def __init__(self, X, y):
+        self.X, self.y, self.scores = X, y, []
+
+    def setup(self, estimator, context):
+        """Nothing to set up."""
+
+    def on_fit_task_begin(self, estimator, context):
+        """Nothing to do when a task starts."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
+        """Score the epoch's model, which predicts in the data's library."""
+        if context.task_name == "epoch" and fitted_estimator is not None:
+            self.scores.append(fitted_estimator.score(self.X, self.y))
+
+    def teardown(self, estimator, context):
+        """Nothing to tear down."""
+
+
+@pytest.mark.parametrize("place", ["strict", "torch-cpu"])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_callbacks_get_each_epochs_model_under_dispatch(place, solver):
+    """Check that a callback scores every epoch's model, as for numpy input."""
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    X, y = classification(n_samples=60)
+    params = {"max_iter": 3, "random_state": 0}
+    with sklearn.config_context(array_api_dispatch=False):
+        oracle = ScoresEachEpoch(X, y)
+        MLPClassifier((4,), solver=solver, **params).set_callbacks(oracle).fit(X, y)
+    Xp, yp = on(place, X), on(place, y)
+    scoring = ScoresEachEpoch(Xp, yp)
+    MLPClassifier((4,), solver=solver, **params).set_callbacks(scoring).fit(Xp, yp)
+    assert len(scoring.scores) == len(oracle.scores) >= 3
+    assert_allclose(scoring.scores, oracle.scores)
+
+
+# --------------------------------------------------------- what predict takes
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_predict_casts_integer_and_boolean_x(dtype):
+    """Check that int and bool X predict like the same values as floats."""
+    X, y = classification(n_samples=60)
+    model = MLPClassifier((4,), max_iter=3, random_state=0)
+    model.fit(on("strict", X), on("strict", y))
+    values = (X > 0) if dtype == "bool" else np.round(X * 3)
+    expected = host(model.predict_proba(on("strict", values.astype(float))))
+    got = model.predict_proba(on("strict", values.astype(dtype)))
+    assert_allclose(host(got), expected, rtol=1e-12)
+
+
+def test_complex_x_is_refused_like_numpys():
+    """Check that complex X of another library gets scikit-learn's complex error."""
+    X, y = classification(n_samples=40)
+    Xc = on("strict", X.astype(np.complex128))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        MLPClassifier((3,), max_iter=2).fit(Xc, on("strict", y))
+    model = MLPClassifier((3,), max_iter=2, random_state=0)
+    model.fit(on("strict", X), on("strict", y))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        model.predict(Xc)
+
+
+def test_torch_half_precision_and_gradients_are_taken():
+    """Check float16 X at predict, and a tensor recording gradients at fit."""
+    torch = pytest.importorskip("torch")
+    X, y = classification(n_samples=60)
+    Xt = torch.asarray(X, requires_grad=True)
+    model = MLPClassifier((4,), max_iter=3, random_state=0).fit(Xt, torch.asarray(y))
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = MLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)
+    assert_close_weights(reference, model, "float64")
+    half = model.predict_proba(torch.asarray(X, dtype=torch.float16))
+    expected = reference.predict_proba(X.astype(np.float16).astype(np.float64))
+    assert_allclose(host(half), expected, rtol=1e-10)
+
+
+# ------------------------------------------- saving without moving to numpy
+@pytest.mark.parametrize("place", ["strict-device1", "torch-cpu"])
+@pytest.mark.parametrize("how", ["pickle", "skops"])
+def test_a_model_saved_in_place_loads_in_place(place, how):
+    """Check that pickle and skops save a model of another library as it is."""
+    X, y = classification(n_samples=60)
+    model = MLPClassifier((4,), max_iter=3, random_state=0)
+    model.fit(on(place, X), on(place, y))
+    if how == "pickle":
+        loaded = pickle.loads(pickle.dumps(model))
+    else:
+        sio = pytest.importorskip("skops.io")
+        loaded = sio.loads(sio.dumps(model), trusted=[type(model)])
+    assert_in_place(loaded.coefs_[0], place)
+    Xp = on(place, X)
+    assert_allclose(host(loaded.predict_proba(Xp)), host(model.predict_proba(Xp)))
+    loaded.partial_fit(Xp, on(place, y))
+    model.partial_fit(Xp, on(place, y))
+    assert_close_weights(move_estimator_to(model, np, "cpu"), loaded, "float64")

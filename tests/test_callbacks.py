@@ -187,3 +187,52 @@ def test_importing_skmlp_loads_no_optional_extra():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+class TrainsTheSnapshot(Recording):
+    """A callback that trains each epoch's model a little further."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
+        """Train the epoch's model on; it must be a copy of its own."""
+        super().on_fit_task_end(estimator, context, fitted_estimator=fitted_estimator)
+        if context.task_name == "epoch" and fitted_estimator is not None:
+            X, y = _data()
+            fitted_estimator.partial_fit(X, y)
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_an_epochs_model_shares_nothing_with_the_model_being_trained():
+    """Check that training an epoch's model on leaves the real model's curves alone."""
+    X, y = _data()
+    params = {**PARAMS, "warm_start": True}
+    clf = MLPClassifier(max_iter=4, **params).fit(X, y)
+    oracle = MLPClassifier(max_iter=4, **params).fit(X, y).fit(X, y)
+    clf.set_callbacks(TrainsTheSnapshot())
+    clf.fit(X, y)
+    assert len(clf.loss_curve_) == 8
+    assert clf.loss_curve_ == oracle.loss_curve_
+    for mine, expected in zip(clf.coefs_, oracle.coefs_, strict=True):
+        assert_array_equal(mine, expected)
+
+
+class InterruptsAtTheEnd(Recording):
+    """A callback whose end of the whole fit is cut short by Ctrl-C."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
+        """Raise KeyboardInterrupt when the root task (the fit) ends."""
+        super().on_fit_task_end(estimator, context, fitted_estimator=fitted_estimator)
+        if context.task_name != "epoch":
+            raise KeyboardInterrupt
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_interrupt_in_the_final_hook_keeps_the_trained_model():
+    """Check that Ctrl-C after the last epoch keeps that epoch's model, with a warning."""
+    X, y = _data()
+    oracle = MLPClassifier(max_iter=3, **PARAMS).fit(X, y)
+    clf = MLPClassifier(max_iter=3, **PARAMS).set_callbacks(InterruptsAtTheEnd())
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3
+    for mine, expected in zip(clf.coefs_, oracle.coefs_, strict=True):
+        assert_array_equal(mine, expected)
