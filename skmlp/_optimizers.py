@@ -116,11 +116,16 @@ OPTIMIZERS = {
 def clip_to_norm(grads, max_norm):
     """Scale ``grads`` in place to Euclidean norm ``max_norm`` if it is larger.
 
-    Returns False, leaving ``grads`` alone, when their norm is not finite.
+    Returns False, leaving ``grads`` alone, when an entry is not finite.
     """
     norm = math.sqrt(float(grads @ grads))
     if not math.isfinite(norm):
-        return False
+        # The squares may overflow where the gradient does not: ||g|| = m ||g / m||.
+        largest = float(array_ops(grads).max(abs(grads)))
+        if not math.isfinite(largest):
+            return False
+        scaled = grads / largest
+        norm = largest * math.sqrt(float(scaled @ scaled))
     if norm > max_norm:
         grads *= max_norm / norm
     return True
@@ -206,5 +211,5 @@ class UpdateRule:
                 f"version of skmlp knows solvers {sorted(OPTIMIZERS)} and "
                 f"schedules {sorted(SCHEDULES)}."
             )
-        optimizer = dict(state["optimizer"])
-        return cls(solver, optimizer, dict(state["schedule"]), state["max_grad_norm"])
+        optimizer, schedule = _copied(state["optimizer"]), dict(state["schedule"])
+        return cls(solver, optimizer, schedule, state["max_grad_norm"])

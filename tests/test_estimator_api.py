@@ -5,6 +5,7 @@ training, early stopping, progress output, warnings, interruption, sparse and
 float32 input, and the fitted attributes scikit-learn documents.
 """
 
+import dataclasses
 import os
 import pickle
 import re
@@ -37,6 +38,13 @@ import skmlp
 from skmlp import _optimizers
 
 CONVERGENCE = "ignore::sklearn.exceptions.ConvergenceWarning"
+
+
+def _patch_update(monkeypatch, solver, wrapper):
+    """Replace the update of optimiser ``solver`` by ``wrapper(update)``."""
+    record = _optimizers.OPTIMIZERS[solver]
+    patched = dataclasses.replace(record, update=wrapper(record.update))
+    monkeypatch.setitem(_optimizers.OPTIMIZERS, solver, patched)
 
 
 def _classification(n_classes=3, n_samples=150, seed=0):
@@ -339,8 +347,7 @@ def test_training_runs_scipy_blas_on_one_thread(
             scipy.optimize, "minimize", recording(scipy.optimize.minimize)
         )
     else:
-        optimizer = {"sgd": _optimizers.SGD, "adam": _optimizers.Adam}[solver]
-        monkeypatch.setattr(optimizer, "step", recording(optimizer.step))
+        _patch_update(monkeypatch, solver, recording)
     X, y = _classification()
     clf = skmlp.MLPClassifier((5,), solver=solver, max_iter=5, random_state=0)
     if method == "fit":
@@ -517,17 +524,19 @@ def test_keyboard_interrupt_goes_back_to_the_last_finished_epoch(monkeypatch):
         "random_state": 0,
     }
     calls = []
-    step = _optimizers.Adam.step
 
-    def interrupt_on_fifth_call(self, *args, **kwargs):
-        calls.append(None)
-        if len(calls) == 5:
-            raise KeyboardInterrupt
-        return step(self, *args, **kwargs)
+    def interrupting_on_fifth_call(update):
+        def interrupt_on_fifth_call(*args):
+            calls.append(None)
+            if len(calls) == 5:
+                raise KeyboardInterrupt
+            return update(*args)
+
+        return interrupt_on_fifth_call
 
     # Three batches per epoch: the fifth step is in the second epoch, which is
     # undone whole. scikit-learn's MLP stopped after one epoch gives the oracle.
-    monkeypatch.setattr(_optimizers.Adam, "step", interrupt_on_fifth_call)
+    _patch_update(monkeypatch, "adam", interrupting_on_fifth_call)
     with pytest.warns(UserWarning, match="Training interrupted by user."):
         ours = skmlp.MLPClassifier(**params).fit(X, y)
     with pytest.warns(ConvergenceWarning):
@@ -671,17 +680,18 @@ def test_overlapping_fits_in_threads_restore_scipy_blas_threads(
     """
     both_inside, first_done = threading.Barrier(2), threading.Event()
     waited = threading.local()
-    step = _optimizers.SGD.step
+    def meeting_then_stepping(update):
+        def meet_then_step(*args):
+            if not getattr(waited, "done", False):
+                waited.done = True
+                both_inside.wait(timeout=30)
+                if threading.current_thread().name == "second":
+                    first_done.wait(timeout=30)
+            return update(*args)
 
-    def meet_then_step(self, params, grads, learning_rate):
-        if not getattr(waited, "done", False):
-            waited.done = True
-            both_inside.wait(timeout=30)
-            if threading.current_thread().name == "second":
-                first_done.wait(timeout=30)
-        return step(self, params, grads, learning_rate)
+        return meet_then_step
 
-    monkeypatch.setattr(_optimizers.SGD, "step", meet_then_step)
+    _patch_update(monkeypatch, "sgd", meeting_then_stepping)
     X, y = _classification()
 
     def fit(max_iter):
