@@ -13,7 +13,6 @@ A call that raises leaves the estimator as it was.
 
 import warnings
 from collections.abc import Callable
-from numbers import Integral, Real
 from typing import ClassVar, NamedTuple, Protocol
 
 import numpy as np
@@ -22,7 +21,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import validate_data
 
-from ._activations import HIDDEN_ACTIVATIONS
 from ._arrays import array_ops, checked_input, float_dtypes_for, on_host
 from ._callbacks import CallTask, FitTasks, NoTasks
 from ._early_stopping import (
@@ -30,10 +28,11 @@ from ._early_stopping import (
     split_off_validation,
     validation_monitor,
 )
-from ._network import initial_params
+from ._fitted import fitted_attributes, starting_state
 from ._objective import Batch, Objective, as_targets
 from ._persistence import PersistenceMixin
 from ._plan import (
+    PARAMETER_CONSTRAINTS,
     check_options,
     dropout_for,
     hidden_layer_sizes,
@@ -41,17 +40,12 @@ from ._plan import (
     new_update_rule,
 )
 from ._predicting import PredictingMixin
-from ._schedules import SCHEDULES
 from ._sklearn_compat import (
     CallbackSupportMixin,
-    Interval,
-    Options,
-    StrOptions,
     _check_sample_weight,
     _fit_context,
 )
 from ._solvers import SOLVERS, NoFiniteEpoch, Observers
-from ._state import TrainingState
 from ._threads import scipy_blas_on_one_thread
 from ._weights import check_weight_sum, weighted_by_class
 
@@ -121,43 +115,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
     A subclass supplies the ``TargetHooks``.
     """
 
-    _parameter_constraints: ClassVar[dict] = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(HIDDEN_ACTIVATIONS.keys())],
-        "solver": [StrOptions(SOLVERS.keys())],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions(SCHEDULES.keys())],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "scoring": [str, callable, None],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-    }
+    _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -265,7 +223,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             self, request.validation, weighting, data.X, plan
         )
         tasks = self._fit_tasks((data.X, y), plan, encoder)
-        state = self._starting_state(plan, data.X)
+        state = starting_state(plan, data.X, vars(self))
         with scipy_blas_on_one_thread():
             self._run(plan, state, data, (validation, encoder, tasks))
         self._commit(state, plan, encoder)
@@ -324,37 +282,6 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
                 "Set warm_start=False to train a new network."
             )
 
-    def _starting_state(self, plan, X):
-        """Return the state to train from: fresh Glorot weights, or the fitted model.
-
-        Fresh weights are drawn with numpy in X's dtype and moved to X's
-        library and device once; continuing, the state starts as a copy of the
-        fitted weights with the scalars that stopping compares against.
-        """
-        ops, layout = plan.ops, plan.spec.layout
-        if plan.reset:
-            gain = plan.spec.hidden.init_gain
-            drawn = initial_params(
-                layout, gain, plan.random_state, ops.numpy_dtype(X.dtype)
-            )
-            state = TrainingState(ops.move(drawn, like=X))
-        else:
-            state = TrainingState(layout.pack(self.coefs_, self.intercepts_, X.dtype))
-            state.t = self.t_
-        if plan.early_stopping:
-            state.best_loss, state.best_validation_score = None, -np.inf
-            state.validation_scores, state.validation_losses = [], []
-        if plan.reset or not hasattr(self, "loss_curve_"):
-            return state
-        state.no_improvement_count = getattr(self, "_no_improvement_count", 0)
-        previous = getattr(self, "best_validation_score_", None)
-        if plan.early_stopping and previous is not None:
-            state.best_validation_score = previous
-        previous = getattr(self, "best_loss_", None)
-        if not plan.early_stopping and previous is not None:
-            state.best_loss = previous
-        return state
-
     def _run(self, plan, state, data, watching):
         """Run the plan's solver on ``data``, moving ``state`` forward in place.
 
@@ -403,7 +330,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             return NoTasks()
 
         def attributes_of(state):
-            return self._fitted_attributes(state, plan, encoder, in_place=False)
+            return self._attributes_at(state, plan, encoder, in_place=False)
 
         if plan.incremental:
             return CallTask(self, data, 0, attributes_of)
@@ -417,51 +344,14 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=4)
 
-    def _fitted_attributes(self, state, plan, encoder, in_place):
-        """Return every fitted attribute of a model at ``state``.
-
-        The curves continue the fitted ones when the call continues training:
-        ``in_place`` appends to the fitted lists (a partial_fit costs the same
-        however many came before it); otherwise new lists are made.
-        """
-        coefs, intercepts = plan.spec.layout.unpack(state.params)
-        attributes = {
-            "coefs_": coefs,
-            "intercepts_": intercepts,
-            "n_layers_": len(plan.spec.layout.layer_units),
-            "n_outputs_": plan.spec.layout.layer_units[-1],
-            "out_activation_": plan.spec.loss.output_activation,
-            **self._target_attributes(encoder, like=state.params),
-            "n_iter_": state.n_iter,
-            "loss_": state.loss,
-            "t_": state.t,
-        }
-        names = {"loss_curve_": state.loss_curve}
-        if plan.record.stochastic:
-            attributes["best_loss_"] = state.best_loss
-            attributes["best_validation_score_"] = state.best_validation_score
-            attributes["_no_improvement_count"] = state.no_improvement_count
-            # scikit-learn's name; its own tests read _optimizer.learning_rate.
-            attributes["_optimizer"] = state.update
-            names["validation_scores_"] = state.validation_scores
-            names["validation_loss_curve_"] = state.validation_losses
-        continued = not plan.reset and hasattr(self, "loss_curve_")
-        for name, entries in names.items():
-            earlier = getattr(self, name, None) if continued else None
-            if earlier is None or entries is None:
-                attributes[name] = (
-                    entries if in_place or entries is None else list(entries)
-                )
-            elif in_place:
-                earlier.extend(entries)
-                attributes[name] = earlier
-            else:
-                attributes[name] = [*earlier, *entries]
-        return attributes
+    def _attributes_at(self, state, plan, encoder, in_place):
+        """Return every fitted attribute of a model at ``state`` (see _fitted)."""
+        attributes = fitted_attributes(state, plan, vars(self), in_place)
+        return {**attributes, **self._target_attributes(encoder, like=state.params)}
 
     def _commit(self, state, plan, encoder):
         """Set every fitted attribute from a finished training run."""
-        vars(self).update(self._fitted_attributes(state, plan, encoder, in_place=True))
+        vars(self).update(self._attributes_at(state, plan, encoder, in_place=True))
 
     def _score_output(self, A, y_true, sample_weight, encoder):
         """Return ``score``'s metric of the outputs A, or NaN if A is not finite."""

@@ -10,6 +10,7 @@ one place that knows which solver runs and what sets the solvers apart.
 
 import warnings
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -17,8 +18,49 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._network import ParameterLayout
 from ._objective import Dropout, ObjectiveSpec
 from ._optimizers import OPTIMIZERS, UpdateRule
-from ._schedules import ScheduleSettings, start_schedule
+from ._schedules import SCHEDULES, ScheduleSettings, start_schedule
+from ._sklearn_compat import Interval, Options, StrOptions
 from ._solvers import SOLVERS, SolverRecord
+
+#: The parameters both estimators share, as scikit-learn validates them; the
+#: option sets are live views of the registries.
+PARAMETER_CONSTRAINTS = {
+    "hidden_layer_sizes": [
+        "array-like",
+        Interval(Integral, 1, None, closed="left"),
+    ],
+    "activation": [StrOptions(HIDDEN_ACTIVATIONS.keys())],
+    "solver": [StrOptions(SOLVERS.keys())],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [
+        StrOptions({"auto"}),
+        Interval(Integral, 1, None, closed="left"),
+    ],
+    "learning_rate": [StrOptions(SCHEDULES.keys())],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [
+        Interval(Integral, 1, None, closed="left"),
+        Options(Real, {np.inf}),
+    ],
+    "max_fun": [Interval(Integral, 1, None, closed="left")],
+    "scoring": [str, callable, None],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+}
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ class InterruptsAtTheEnd(Recording):
 
 @pytest.mark.filterwarnings(CONVERGENCE)
 def test_interrupt_in_the_final_hook_keeps_the_trained_model():
-    """Check that Ctrl-C after the last epoch keeps that epoch's model, with a warning."""
+    """Check that Ctrl-C after the last epoch keeps that epoch's model, warning."""
     X, y = _data()
     oracle = MLPClassifier(max_iter=3, **PARAMS).fit(X, y)
     clf = MLPClassifier(max_iter=3, **PARAMS).set_callbacks(InterruptsAtTheEnd())

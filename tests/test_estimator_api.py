@@ -680,6 +680,7 @@ def test_overlapping_fits_in_threads_restore_scipy_blas_threads(
     """
     both_inside, first_done = threading.Barrier(2), threading.Event()
     waited = threading.local()
+
     def meeting_then_stepping(update):
         def meet_then_step(*args):
             if not getattr(waited, "done", False):

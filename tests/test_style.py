@@ -58,3 +58,60 @@ def test_function_bodies_are_at_most_40_lines(module):
         if length > MAX_BODY_LINES
     }
     assert not long
+
+
+MAX_CLASS_LINES, MAX_METHODS = 200, 20
+
+
+def _docstring_lines(node):
+    """Return the lines of the docstrings of node and of everything inside it."""
+    total = 0
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = inner.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                total += first.end_lineno - first.lineno + 1
+    return total
+
+
+def _class_sizes(source):
+    """Return {class name: (lines of code without docstrings, number of methods)}."""
+    sizes = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            lines = node.end_lineno - node.lineno + 1 - _docstring_lines(node)
+            methods = sum(isinstance(item, ast.FunctionDef) for item in node.body)
+            sizes[node.name] = (lines, methods)
+    return sizes
+
+
+def test_class_sizes_leave_docstrings_out():
+    """Check the class measure on a class of a docstring and two short methods."""
+    source = (
+        'class A:\n    """Doc\n    more."""\n\n    def f(self):\n        """F."""\n'
+        "        return 1\n\n    def g(self):\n        return 2\n"
+    )
+    # 10 lines, 3 of them docstrings: 7 lines of code, 2 methods
+    assert _class_sizes(source) == {"A": (7, 2)}
+
+
+@pytest.mark.parametrize("module", sorted((ROOT / "skmlp").glob("*.py")), ids=str)
+def test_classes_are_at_most_200_lines_and_20_methods(module):
+    """Check that no class of the package is over 200 lines of code or 20 methods."""
+    large = {
+        name: size
+        for name, size in _class_sizes(module.read_text()).items()
+        if size[0] > MAX_CLASS_LINES or size[1] > MAX_METHODS
+    }
+    assert not large
+
+
+def test_only_the_solvers_module_names_lbfgs():
+    """Check that the string 'lbfgs' is a literal in one module: the solver registry."""
+    naming = {
+        path.stem
+        for path in (ROOT / "skmlp").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and node.value == "lbfgs"
+    }
+    assert naming == {"_solvers"}
