@@ -16,6 +16,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import validate_data
 
 from ._arrays import array_ops, on_host
+from ._fitted import network_attributes
 from ._network import predict_output
 from ._objective import Batch, as_targets
 from ._sklearn_compat import _check_sample_weight
@@ -157,9 +158,7 @@ def _scored(scorer, scoring, estimator, X, y_true, weight):
 def _estimator_holding(estimator, params, spec, encoder):
     """Return a shallow copy of ``estimator`` fitted with ``params``, for scorers."""
     snapshot = copy.copy(estimator)
-    coefs, intercepts = spec.layout.unpack(params)
-    vars(snapshot).update(coefs_=coefs, intercepts_=intercepts)
-    vars(snapshot).update(out_activation_=spec.loss.output_activation)
+    vars(snapshot).update(network_attributes(params, spec))
     vars(snapshot).update(estimator._target_attributes(encoder, like=params))
     # The validation rows are already a validated array without column names.
     vars(snapshot).pop("feature_names_in_", None)

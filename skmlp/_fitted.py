@@ -41,6 +41,18 @@ def starting_state(plan, X, fitted):
     return state
 
 
+def network_attributes(params, spec):
+    """Return the fitted attributes a network of ``params`` needs to predict."""
+    coefs, intercepts = spec.layout.unpack(params)
+    return {
+        "coefs_": coefs,
+        "intercepts_": intercepts,
+        "n_layers_": len(spec.layout.layer_units),
+        "n_outputs_": spec.layout.layer_units[-1],
+        "out_activation_": spec.loss.output_activation,
+    }
+
+
 def fitted_attributes(state, plan, fitted, in_place):
     """Return the fitted attributes of the network at ``state``.
 
@@ -50,14 +62,8 @@ def fitted_attributes(state, plan, fitted, in_place):
     however many came before it); otherwise new lists are made, sharing
     nothing with the estimator.
     """
-    layout = plan.spec.layout
-    coefs, intercepts = layout.unpack(state.params)
     attributes = {
-        "coefs_": coefs,
-        "intercepts_": intercepts,
-        "n_layers_": len(layout.layer_units),
-        "n_outputs_": layout.layer_units[-1],
-        "out_activation_": plan.spec.loss.output_activation,
+        **network_attributes(state.params, plan.spec),
         "n_iter_": state.n_iter,
         "loss_": state.loss,
         "t_": state.t,

@@ -37,7 +37,7 @@ LAYERS = {
     "_callbacks": 4,  # tells scikit-learn's callbacks of each epoch
     "_solvers": 5,
     "_plan": 6,  # reads the settings once; the one place that knows the solvers
-    "_fitted": 6,  # a training state as fitted attributes, and back
+    "_fitted": 5,  # a training state as fitted attributes, and back
     "_early_stopping": 6,  # its held-out set and monitor, scored as the estimator
     "_predicting": 6,  # the forward pass on new rows, transform
     "_persistence": 6,  # pickle, skops, moving between array libraries

@@ -26,7 +26,7 @@ import numpy as np
 
 from skmlp._network import ParameterLayout, initial_params
 from skmlp._optimizers import OPTIMIZERS, UpdateRule
-from skmlp._schedules import ScheduleSettings, schedule_for
+from skmlp._schedules import ScheduleSettings, start_schedule
 from skmlp._threads import scipy_blas_on_one_thread
 from skmlp._vectors import add_scaled
 
@@ -131,9 +131,11 @@ def update_rule_for(model, n_params, dtype):
     ``model`` is an unfitted skmlp estimator; its parameters are the
     hyperparameters the optimiser and the schedule read.
     """
-    optimizer = OPTIMIZERS[model.solver].build(np.empty(n_params, dtype), model)
+    record = OPTIMIZERS[model.solver]
+    hyper = {key: getattr(model, name) for key, name in record.hyperparameters.items()}
+    optimizer = record.init(np.empty(n_params, dtype), **hyper)
     rates = ScheduleSettings(model.learning_rate_init, model.power_t, model.max_iter)
-    schedule = schedule_for(model.learning_rate, model.solver, rates)
+    schedule = start_schedule(model.learning_rate, model.solver, rates)
     return UpdateRule(model.solver, optimizer, schedule, model.max_grad_norm)
 
 
@@ -147,7 +149,7 @@ def lean_fit(case, X, y, settings):
     units = bench_epoch.layer_units(case)
     model = bench_epoch.estimator_for(case, "skmlp", settings, settings.epochs)
     random_state = np.random.RandomState(settings.random_state)
-    params = initial_params(ParameterLayout(units), "relu", random_state, X.dtype)
+    params = initial_params(ParameterLayout(units), 6.0, random_state, X.dtype)
     update = update_rule_for(model, params.size, X.dtype)
     if case.estimator == "MLPClassifier":
         Y = y[:, np.newaxis] == np.unique(y)
@@ -162,7 +164,7 @@ def lean_fit(case, X, y, settings):
             lean_epoch(
                 X, Y, order, params, update, units, model.batch_size, model.alpha
             )
-            update.schedule.end_epoch((epoch + 1) * X.shape[0])  # t_: samples seen
+            update.end_epoch((epoch + 1) * X.shape[0])  # t_: samples seen
         seconds = time.perf_counter() - start
     return params, seconds / settings.epochs
 
