@@ -35,10 +35,14 @@ def flat_cos(progress):
     return np.where(t < 0.5, 1.0, 0.5 * (1 + np.cos(np.pi * (2 * t - 1))))
 
 
+SHAPES = {"coslog4": coslog, "flat_cos": flat_cos}
+
+
 class ProgressSchedule:
     """eta = base_rate * shape(t) in every epoch, t taken at the epoch's middle.
 
-    Follows the protocol of skmlp's learning-rate schedules (``rate``,
+    ``shape`` names an entry of ``SHAPES``, so the schedule's state is plain
+    data. Follows the protocol of skmlp's learning-rate schedules (``rate``,
     ``end_epoch(t)``, ``reduce()``) so the stochastic solver can run it; the
     length of training is fixed by ``max_epochs``, so a stall never lowers it.
     """
@@ -52,7 +56,7 @@ class ProgressSchedule:
         """Return the rate for the epoch that starts after ``samples_seen``."""
         total = self.n_samples * self.max_epochs
         progress = min((samples_seen + 0.5 * self.n_samples) / total, 1.0)
-        return float(self.base_rate * self.shape(progress))
+        return float(self.base_rate * SHAPES[self.shape](progress))
 
     def end_epoch(self, t):
         """Move on to the rate of the next epoch; ``t`` counts samples seen."""

@@ -21,7 +21,7 @@ from skmlp._tabular_network import (
     TabularObjective,
     realmlp_layers,
 )
-from skmlp._tabular_schedules import ProgressSchedule, coslog, epoch_progress
+from skmlp._tabular_schedules import ProgressSchedule, epoch_progress
 
 SMALL = Architecture(hidden=(5, 4), n_frequencies=4)
 
@@ -215,7 +215,7 @@ def _train(network, objective, data, learning_rate, max_epochs=40):
     rng = np.random.default_rng(0)
     params = network.initial_params(data.X, rng)
     n_samples = data.X.shape[0]
-    schedule = ProgressSchedule(learning_rate, coslog, n_samples, max_epochs)
+    schedule = ProgressSchedule(learning_rate, "coslog4", n_samples, max_epochs)
     adam = Adam(params, beta_1=0.9, beta_2=0.95, epsilon=1e-8)
     settings = StochasticSettings(
         max_iter=max_epochs,

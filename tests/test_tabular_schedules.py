@@ -40,7 +40,7 @@ def test_flat_cos_is_flat_then_a_half_cosine():
 def test_progress_schedule_takes_the_middle_of_each_epoch():
     """Check the rate of epoch e is base * shape((e + 1/2) / max_epochs)."""
     n_samples, max_epochs, base = 40, 8, 0.04
-    schedule = ProgressSchedule(base, coslog, n_samples, max_epochs)
+    schedule = ProgressSchedule(base, "coslog4", n_samples, max_epochs)
     rates = [schedule.rate]
     for epoch in range(1, max_epochs):
         schedule.end_epoch(epoch * n_samples)
