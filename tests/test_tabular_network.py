@@ -32,7 +32,9 @@ def _data(n_samples, n_outputs, seed, classification=True):
     X = rng.normal(size=(n_samples, 4))
     X[:, 3] = rng.integers(0, 2, n_samples)
     if classification:
-        Y = np.eye(n_outputs)[rng.integers(0, n_outputs, n_samples)]
+        # one column of 0/1 for a logistic output, else one-hot columns
+        labels = rng.integers(0, max(n_outputs, 2), n_samples)
+        Y = labels[:, None] if n_outputs == 1 else np.eye(n_outputs)[labels]
     else:
         Y = rng.normal(size=(n_samples, n_outputs))
     return X, Y, rng.uniform(0.5, 2.0, n_samples)
@@ -81,6 +83,7 @@ def test_factors_follow_realmlp_td():
 
 CASES = {
     "log_loss": ("log_loss", 3, "selu", 0.1, True),
+    "binary_log_loss": ("binary_log_loss", 1, "selu", 0.1, True),
     "squared_error": ("squared_error", 2, "mish", 0.0, False),
 }
 
