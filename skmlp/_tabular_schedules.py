@@ -16,11 +16,13 @@ are a base value times one of two shapes:
 
 RealMLP-TD evaluates them after every step (t = samples seen / (samples per
 epoch * epochs)). skmlp's stochastic solver moves a schedule on once per epoch,
-so ``ProgressSchedule`` takes the value at the middle of each epoch: the first
+so ``progress_schedule`` takes the value at the middle of each epoch: the first
 epoch then gets a small positive rate rather than coslog's 0 at t = 0.
 """
 
 import numpy as np
+
+from ._schedules import ScheduleRecord
 
 
 def coslog(progress, n_cycles=4):
@@ -38,33 +40,32 @@ def flat_cos(progress):
 SHAPES = {"coslog4": coslog, "flat_cos": flat_cos}
 
 
-class ProgressSchedule:
-    """eta = base_rate * shape(t) in every epoch, t taken at the epoch's middle.
+def progress_schedule(shape):
+    """Return the ScheduleRecord of eta = learning_rate_init * shape(t).
 
-    ``shape`` names an entry of ``SHAPES``, so the schedule's state is plain
-    data. Follows the protocol of skmlp's learning-rate schedules (``rate``,
-    ``end_epoch(t)``, ``reduce()``) so the stochastic solver can run it; the
-    length of training is fixed by ``max_epochs``, so a stall never lowers it.
+    t is taken at the middle of each epoch, ``(e + 1/2) / max_iter`` in epoch
+    e; the length of training is fixed by ``max_iter``, so a stall never
+    lowers the rate. ``shape`` names an entry of ``SHAPES``.
     """
 
-    def __init__(self, base_rate, shape, n_samples, max_epochs):
-        self.base_rate, self.shape = base_rate, shape
-        self.n_samples, self.max_epochs = n_samples, max_epochs
-        self.rate = self._rate_at(0)
+    def rate(state):
+        progress = epoch_progress(state["epoch"], state["max_iter"])
+        return float(state["learning_rate_init"] * SHAPES[shape](progress))
 
-    def _rate_at(self, samples_seen):
-        """Return the rate for the epoch that starts after ``samples_seen``."""
-        total = self.n_samples * self.max_epochs
-        progress = min((samples_seen + 0.5 * self.n_samples) / total, 1.0)
-        return float(self.base_rate * SHAPES[self.shape](progress))
+    def start(settings):
+        state = {
+            "learning_rate_init": settings.learning_rate_init,
+            "max_iter": settings.max_iter,
+            "epoch": 0,
+        }
+        return {**state, "rate": rate(state)}
 
-    def end_epoch(self, t):
-        """Move on to the rate of the next epoch; ``t`` counts samples seen."""
-        self.rate = self._rate_at(t)
+    def after_epoch(state, t):
+        state["epoch"] += 1
+        return rate(state)
 
-    def reduce(self):
-        """Return False: the schedule, not a stall, decides the rates."""
-        return False
+    description = f"eta = learning_rate_init * {shape}(t), t the progress of training."
+    return ScheduleRecord(start, description, after_epoch=after_epoch, skmlp_only=True)
 
 
 def epoch_progress(epoch, max_epochs):

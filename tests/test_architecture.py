@@ -31,7 +31,10 @@ LAYERS = {
     "_vectors": 1,
     "_weights": 1,
     "_network": 2,
+    "_layers": 2,  # the tabular networks' layers, each with forward and backward
+    "_tabular_schedules": 1,
     "_objective": 3,
+    "_tabular_network": 3,
     "_optimizers": 4,
     "_state": 4,  # the training state as plain data, and going back to it
     "_callbacks": 4,  # tells scikit-learn's callbacks of each epoch

@@ -1,6 +1,7 @@
 """Tests of the tabular network's layout, objective and training with skmlp's solver."""
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,17 +12,20 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_score
 
+from skmlp._arrays import array_ops
 from skmlp._losses import LOSSES
 from skmlp._objective import Batch
-from skmlp._optimizers import Adam, UpdateRule
-from skmlp._solvers import History, StochasticSettings, run_stochastic
+from skmlp._optimizers import UpdateRule, adam_init
+from skmlp._schedules import SCHEDULES, ScheduleSettings
+from skmlp._solvers import Observers, run_stochastic
+from skmlp._state import TrainingState
 from skmlp._tabular_network import (
     Architecture,
     TabularNetwork,
     TabularObjective,
     realmlp_layers,
 )
-from skmlp._tabular_schedules import ProgressSchedule, epoch_progress
+from skmlp._tabular_schedules import epoch_progress, progress_schedule
 
 SMALL = Architecture(hidden=(5, 4), n_frequencies=4)
 
@@ -217,10 +221,15 @@ def _train(network, objective, data, learning_rate, max_epochs=40):
     """Return the parameters run_stochastic and Adam(beta_2=0.95) reach."""
     rng = np.random.default_rng(0)
     params = network.initial_params(data.X, rng)
-    n_samples = data.X.shape[0]
-    schedule = ProgressSchedule(learning_rate, "coslog4", n_samples, max_epochs)
-    adam = Adam(params, beta_1=0.9, beta_2=0.95, epsilon=1e-8)
-    settings = StochasticSettings(
+    record = progress_schedule("coslog4")
+    schedule = {
+        "name": "coslog4",
+        **record.start(ScheduleSettings(learning_rate, 0.5, max_epochs)),
+    }
+    adam = adam_init(params, beta_1=0.9, beta_2=0.95, epsilon=1e-8)
+    state = TrainingState(params, UpdateRule("adam", adam, schedule))
+    plan = SimpleNamespace(
+        ops=array_ops(params),
         max_iter=max_epochs,
         batch_size=64,
         shuffle=True,
@@ -229,16 +238,14 @@ def _train(network, objective, data, learning_rate, max_epochs=40):
         verbose=False,
         incremental=False,
         random_state=np.random.RandomState(0),
-        tasks=_Progress(objective, max_epochs),
     )
-    update = UpdateRule("adam", adam, schedule)
-    with warnings.catch_warnings():
+    observers = Observers(None, _Progress(objective, max_epochs))
+    with warnings.catch_warnings(), pytest.MonkeyPatch.context() as patch:
         warnings.simplefilter("ignore", ConvergenceWarning)  # the fixed budget ends
-        result = run_stochastic(
-            params, objective, update, data, settings, History.start(False)
-        )
-    assert result.history.loss_curve[-1] < result.history.loss_curve[0]
-    return result.params
+        patch.setitem(SCHEDULES, "coslog4", record)
+        run_stochastic(state, objective, data, plan, observers)
+    assert state.loss_curve[-1] < state.loss_curve[0]
+    return state.params
 
 
 def test_trained_classifier_beats_logistic_regression():

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from skmlp._tabular_schedules import ProgressSchedule, coslog, epoch_progress, flat_cos
+from skmlp._schedules import ScheduleSettings
+from skmlp._tabular_schedules import coslog, epoch_progress, flat_cos, progress_schedule
 
 
 @pytest.mark.parametrize("n_cycles", [1, 2, 4])
@@ -40,12 +41,12 @@ def test_flat_cos_is_flat_then_a_half_cosine():
 def test_progress_schedule_takes_the_middle_of_each_epoch():
     """Check the rate of epoch e is base * shape((e + 1/2) / max_epochs)."""
     n_samples, max_epochs, base = 40, 8, 0.04
-    schedule = ProgressSchedule(base, "coslog4", n_samples, max_epochs)
-    rates = [schedule.rate]
+    record = progress_schedule("coslog4")
+    state = record.start(ScheduleSettings(base, 0.5, max_epochs))
+    rates = [state["rate"]]
     for epoch in range(1, max_epochs):
-        schedule.end_epoch(epoch * n_samples)
-        rates.append(schedule.rate)
+        rates.append(record.after_epoch(state, epoch * n_samples))
     expected = [base * coslog((e + 0.5) / max_epochs) for e in range(max_epochs)]
     assert_allclose(rates, expected)
     assert epoch_progress(3, max_epochs) == 3.5 / 8
-    assert not schedule.reduce()
+    assert record.after_stall is None
