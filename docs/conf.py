@@ -60,7 +60,6 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "doc_module": ("skmlp",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"skmlp": None},
     "within_subsection_order": "FileNameSortKey",
     "image_scrapers": ("matplotlib",),
     "download_all_examples": False,
@@ -81,10 +80,3 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
 }
-
-# The short examples in the user guide stop before convergence on purpose.
-doctest_global_setup = """
-import warnings
-from sklearn.exceptions import ConvergenceWarning
-warnings.simplefilter("ignore", ConvergenceWarning)
-"""

@@ -1,16 +1,16 @@
 """
-==========================================================
-Handwritten digits with a 784-30-10 network, on 8x8 digits
-==========================================================
+==============================================
+Handwritten digits with a 64-30-10 network
+==============================================
 
 The classic digit recogniser reads 28x28 MNIST images through 784 inputs, a
-hidden layer of 30 units and 10 softmax outputs, one per digit. This example
-keeps the architecture but uses scikit-learn's own digits data set
-(:func:`~sklearn.datasets.load_digits`: 1,797 images of 8x8 pixels) instead of
-MNIST, so that it runs offline and in about a second: the network is
-64-30-10. The hidden units are ReLUs, and for more than two classes
-:class:`skmlp.MLPClassifier` puts a softmax on the output layer and trains it
-on the cross-entropy.
+hidden layer of 30 units and 10 softmax outputs, one per digit (784-30-10).
+This example keeps the hidden and output layers but reads scikit-learn's own
+digits data set (:func:`~sklearn.datasets.load_digits`: 1,797 images of 8x8
+pixels) instead of MNIST, so that it runs offline and in about a second: 64
+inputs, so the network is 64-30-10. The hidden units are ReLUs, and for more
+than two classes :class:`skmlp.MLPClassifier` puts a softmax on the output
+layer and trains it on the cross-entropy.
 """
 
 import matplotlib.pyplot as plt

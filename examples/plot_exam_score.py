@@ -42,7 +42,9 @@ for hours, score, predicted in zip(X, y, 100 * reg.predict(X / x_max), strict=Tr
 # Predicted score over hours studied and slept
 # --------------------------------------------
 
-study, sleep = np.meshgrid(np.linspace(0, 10, 51), np.linspace(0, 5, 51))
+# The grid reaches past the students (10 h of study, 5 h of sleep) so that no
+# marker sits on the edge of the plot, half cut off.
+study, sleep = np.meshgrid(np.linspace(0, 11, 56), np.linspace(0, 6, 61))
 grid = np.column_stack([study.ravel(), sleep.ravel()]) / x_max
 score = 100 * reg.predict(grid).reshape(study.shape)
 

@@ -1,13 +1,23 @@
 """Pictures of a fit: ``LossCurveDisplay`` draws what training recorded.
 
 matplotlib is imported only when something is drawn, so ``import skmlp`` does
-not need it; install it with ``pip install "skmlp[plots]"``.
+not need it; skmlp's ``plots`` extra installs it (``pip install ".[plots]"``
+from a clone of the repository).
 """
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["LossCurveDisplay"]
+
+# Where a fitted meta-estimator keeps the fitted model it wraps: a search
+# refitted on the whole data, and TransformedTargetRegressor.
+_WRAPPED_MODEL_ATTRIBUTES = ("best_estimator_", "regressor_")
+
+# Points below the bottom of the axes at which a legend outside them starts:
+# room for the tick labels and the x-axis label.
+_BELOW_X_LABEL = 36
 
 
 def _pyplot(caller):
@@ -16,10 +26,45 @@ def _pyplot(caller):
         import matplotlib.pyplot as plt
     except ImportError as error:
         raise ImportError(
-            f"{caller} needs matplotlib: install it with pip install "
-            '"skmlp[plots]" (or pip install matplotlib).'
+            f"{caller} needs matplotlib, which skmlp's 'plots' extra installs: "
+            'pip install ".[plots]" from a clone of skmlp, or '
+            'pip install "skmlp[plots] @ git+<URL of the skmlp repository>" '
+            "(pip install matplotlib works too)."
         ) from error
     return plt
+
+
+def _fitted_network(estimator):
+    """Return the fitted model with a ``loss_curve_`` that ``estimator`` is or wraps.
+
+    The last step of a Pipeline, the ``regressor_`` of a
+    TransformedTargetRegressor and the ``best_estimator_`` of a search are
+    looked into, as deep as they nest.
+    """
+    check_is_fitted(estimator)
+    if hasattr(estimator, "loss_curve_"):
+        return estimator
+    inner = _wrapped_model(estimator)
+    if inner is None:
+        raise TypeError(
+            "LossCurveDisplay.from_estimator needs a fitted MLPClassifier or "
+            "MLPRegressor, or a fitted Pipeline (ending with one), "
+            "TransformedTargetRegressor or search with refit=True around one; "
+            f"got {type(estimator).__name__}, which has no loss_curve_. "
+            "Pass the network itself, or build the display from its curves: "
+            "LossCurveDisplay(loss_curve=...)."
+        )
+    return _fitted_network(inner)
+
+
+def _wrapped_model(estimator):
+    """Return the fitted model a meta-estimator wraps, or None."""
+    if isinstance(estimator, Pipeline):
+        return estimator[-1]
+    for attribute in _WRAPPED_MODEL_ATTRIBUTES:
+        if hasattr(estimator, attribute):
+            return getattr(estimator, attribute)
+    return None
 
 
 class LossCurveDisplay:
@@ -53,6 +98,10 @@ class LossCurveDisplay:
     estimator_name : str, default=None
         A name for the title.
 
+    unit : {'epoch', 'iteration'}, default='epoch'
+        What one point of the curves stands for, written on the x axis: an
+        epoch of the stochastic solvers, or an iteration of L-BFGS.
+
     Attributes
     ----------
     ax_ : matplotlib Axes
@@ -67,6 +116,13 @@ class LossCurveDisplay:
     lines_ : dict of str to matplotlib Line2D
         Every line drawn, by name: 'training loss', and where recorded
         'validation loss', 'validation score' and 'best epoch'.
+
+    Notes
+    -----
+    Every labelled line of the axes keeps its entry in the legend, so several
+    displays drawn into one axes (with ``label=`` for each run) share one
+    legend. With a validation score on a second axis, the legend goes below
+    the axes, where it cannot hide either curve.
 
     See Also
     --------
@@ -96,12 +152,14 @@ class LossCurveDisplay:
         validation_scores=None,
         best_epoch=None,
         estimator_name=None,
+        unit="epoch",
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.best_epoch = best_epoch
         self.estimator_name = estimator_name
+        self.unit = unit
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
@@ -109,9 +167,14 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : MLPClassifier or MLPRegressor
-            A fitted model; with ``solver='lbfgs'`` its curve holds the loss
-            after every L-BFGS iteration.
+        estimator : estimator instance
+            A fitted :class:`~skmlp.MLPClassifier` or
+            :class:`~skmlp.MLPRegressor`, or a fitted meta-estimator around
+            one: a :class:`~sklearn.pipeline.Pipeline` whose last step it is,
+            a :class:`~sklearn.compose.TransformedTargetRegressor`, or a
+            search refitted on the best parameters (``best_estimator_``),
+            nested as deep as needed. With ``solver='lbfgs'`` the curve holds
+            the loss after every L-BFGS iteration.
 
         ax : matplotlib Axes, default=None
             Where to draw; a new figure when None.
@@ -127,14 +190,15 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with ``ax_``, ``figure_`` and ``lines_`` set.
         """
-        check_is_fitted(estimator)
-        scores = getattr(estimator, "validation_scores_", None)
+        network = _fitted_network(estimator)
+        scores = getattr(network, "validation_scores_", None)
         display = cls(
-            loss_curve=estimator.loss_curve_,
-            validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
+            loss_curve=network.loss_curve_,
+            validation_loss_curve=getattr(network, "validation_loss_curve_", None),
             validation_scores=scores,
             best_epoch=_best_epoch(scores),
             estimator_name=name or type(estimator).__name__,
+            unit=_unit(network),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -159,7 +223,7 @@ class LossCurveDisplay:
         """
         plt = _pyplot("LossCurveDisplay.plot")
         if ax is None:
-            _, ax = plt.subplots()
+            _, ax = plt.subplots(layout="constrained")
         self.ax_, self.figure_, self.score_ax_ = ax, ax.figure, None
         epochs = np.arange(1, len(self.loss_curve) + 1)
         self.lines_ = {
@@ -191,11 +255,36 @@ class LossCurveDisplay:
         self.score_ax_.set_ylabel("validation score")
 
     def _label(self, title):
-        self.ax_.set_xlabel("epoch")
+        self.ax_.set_xlabel(self.unit)
         self.ax_.set_ylabel("loss")
         if title:
             self.ax_.set_title(title)
-        self.ax_.legend(handles=list(self.lines_.values()), loc="best")
+        self._legend()
+
+    def _legend(self):
+        """Draw one legend for every labelled line of the axes, earlier runs' too."""
+        handles, _ = self.ax_.get_legend_handles_labels()
+        if self.score_ax_ is None:
+            self.ax_.legend(handles=handles, loc="best")
+            return
+        from matplotlib.transforms import offset_copy
+
+        handles += self.score_ax_.get_legend_handles_labels()[0]
+        below = offset_copy(
+            self.ax_.transAxes, self.figure_, y=-_BELOW_X_LABEL, units="points"
+        )
+        self.ax_.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=below,
+            ncols=2,
+        )
+
+
+def _unit(network):
+    """Return what one point of the network's loss curve stands for."""
+    return "iteration" if getattr(network, "solver", None) == "lbfgs" else "epoch"
 
 
 def _best_epoch(validation_scores):

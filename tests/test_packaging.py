@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Left out of the copy that is built: environments, caches and earlier builds,
 # which a build from a clean clone would not see either.
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "_build", ".*cache"
+    ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", "_build", ".*cache"
 )
 
 

@@ -7,8 +7,14 @@ import matplotlib
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skmlp import MLPClassifier, MLPRegressor
 from skmlp.plot import LossCurveDisplay
@@ -105,3 +111,85 @@ def test_importing_skmlp_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_runs_drawn_into_one_axes_keep_their_legend_entries():
+    """Check that each run drawn into shared axes keeps its own legend entry."""
+    _, ax = plt.subplots()
+    curves = {"slow": [3.0, 2.5, 2.2], "fast": [3.0, 1.0, 0.5], "none": [1.0, 1.0]}
+    for label, curve in curves.items():
+        LossCurveDisplay(loss_curve=curve).plot(ax=ax, label=label)
+    legend_texts = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend_texts == list(curves)
+    for line, curve in zip(ax.get_lines(), curves.values(), strict=True):
+        assert_array_equal(_xy(line)[1], curve)
+
+
+def _fitted_wrappers():
+    """Return (wrapper, the fitted network inside it) pairs of meta-estimators."""
+    X, _ = _iris()
+    y = X[:, 0] + X[:, 1] ** 2
+    network = MLPRegressor(
+        hidden_layer_sizes=(5,), solver="lbfgs", max_iter=500, random_state=0
+    )
+    pipeline = make_pipeline(StandardScaler(), clone(network)).fit(X, y)
+    target = TransformedTargetRegressor(clone(network), transformer=StandardScaler())
+    target.fit(X, y)
+    search = GridSearchCV(clone(network), {"alpha": [1e-4, 1.0]}, cv=2).fit(X, y)
+    nested = GridSearchCV(make_pipeline(clone(network)), {}, cv=2).fit(X, y)
+    return [
+        (pipeline, pipeline[-1]),
+        (target, target.regressor_),
+        (search, search.best_estimator_),
+        (nested, nested.best_estimator_[-1]),
+    ]
+
+
+@pytest.mark.parametrize("index", range(4), ids=["pipe", "target", "search", "nest"])
+def test_from_estimator_draws_the_network_inside_a_meta_estimator(index):
+    """Check that a wrapped network's own loss curve is the line drawn."""
+    wrapper, network = _fitted_wrappers()[index]
+    display = LossCurveDisplay.from_estimator(wrapper)
+    x, y_values = _xy(display.lines_["training loss"])
+    assert_array_equal(y_values, network.loss_curve_)
+    assert_array_equal(x, np.arange(1, len(network.loss_curve_) + 1))
+    assert display.ax_.get_title() == type(wrapper).__name__
+
+
+def test_from_estimator_refuses_what_holds_no_network():
+    """Check that a model without a loss curve gets an error saying what to pass."""
+    X, y = _iris()
+    with pytest.raises(TypeError, match=r"Pipeline.*TransformedTargetRegressor"):
+        LossCurveDisplay.from_estimator(LogisticRegression().fit(X, y))
+    network = MLPClassifier((4,), solver="lbfgs", max_iter=1000, random_state=0)
+    search = GridSearchCV(network, {"alpha": [1.0]}, cv=2, refit=False).fit(X, y)
+    with pytest.raises(TypeError, match="refit=True"):
+        LossCurveDisplay.from_estimator(search)
+
+
+@pytest.mark.parametrize(
+    ("solver", "unit"), [("lbfgs", "iteration"), ("adam", "epoch")]
+)
+def test_x_axis_names_iterations_or_epochs(solver, unit):
+    """Check that L-BFGS points are called iterations and stochastic ones epochs."""
+    X, y = _iris()
+    clf = MLPClassifier((4,), solver=solver, max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    display = LossCurveDisplay.from_estimator(clf)
+    assert display.ax_.get_xlabel() == unit
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_legend_leaves_the_curves_and_the_axis_label_uncovered():
+    """Check that with a score axis the legend overlaps no axes and no label."""
+    X, y = _iris()
+    clf = MLPClassifier((8,), early_stopping=True, max_iter=40, random_state=0)
+    display = LossCurveDisplay.from_estimator(clf.fit(X, y))
+    display.figure_.canvas.draw()
+    legend = display.ax_.get_legend().get_window_extent()
+    for artist in [display.ax_, display.score_ax_, display.ax_.xaxis.label]:
+        assert not legend.overlaps(artist.get_window_extent())
+    # The legend still holds all four lines, the score on the second axis too.
+    labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert sorted(labels) == sorted(display.lines_)
