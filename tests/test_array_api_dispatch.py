@@ -22,14 +22,13 @@ from skmlp._activations import HIDDEN_ACTIVATIONS
 from skmlp._arrays import array_ops
 from skmlp._losses import LOSSES, REGRESSION_LOSSES
 
-pytestmark = [
-    pytest.mark.skipif(
-        os.environ.get("SCIPY_ARRAY_API") != "1",
-        reason="needs SCIPY_ARRAY_API=1 before scipy is imported; "
+if os.environ.get("SCIPY_ARRAY_API") != "1":
+    pytest.skip(
+        "needs SCIPY_ARRAY_API=1 before scipy is imported; "
         "test_array_api.py runs this file with it",
-    ),
-    pytest.mark.filterwarnings(CONVERGENCE),
-]
+        allow_module_level=True,
+    )
+pytestmark = pytest.mark.filterwarnings(CONVERGENCE)
 
 xps = pytest.importorskip("array_api_strict")
 from sklearn.utils._array_api import move_estimator_to, move_to  # noqa: E402
