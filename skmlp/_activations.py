@@ -27,6 +27,9 @@ class Activation:
     ``skmlp_only`` marks an activation scikit-learn's MLP does not offer.
     ``init_gain`` is the k of the Glorot-uniform bound sqrt(k / (fan_in +
     fan_out)) that the weights of a network with this activation start from.
+    ``onnx(graph, z)`` writes f(z) as ONNX operators: it returns the name of
+    a = f(z), made with ``graph.node(op_type, *inputs, **attributes)``,
+    ``graph.constant(value)`` and ``graph.erf(x)`` (see ``skmlp.onnx``).
     """
 
     name: str
@@ -36,6 +39,7 @@ class Activation:
     description: str = ""
     skmlp_only: bool = False
     init_gain: float = 6.0
+    onnx: Callable | None = None
 
 
 def _identity(z):
@@ -142,6 +146,41 @@ def _exp(z):
     array_ops(z).exp(z, out=z)
 
 
+def _onnx_op(op_type, **attributes):
+    """Return the ONNX formula of an activation that is one operator."""
+    return lambda graph, z: graph.node(op_type, z, **attributes)
+
+
+def _leaky_relu_onnx(graph, z):
+    # max(z, slope z); LeakyRelu's float attribute would round the slope in float64
+    return graph.node("Max", z, graph.node("Mul", z, graph.constant(_LEAKY_SLOPE)))
+
+
+def _elu_onnx(graph, z):
+    # z where z > 0, else exp(min(z, 0)) - 1; onnxruntime's Elu is float32 only
+    negative = graph.node("Min", z, graph.constant(0.0))
+    expm1 = graph.node("Sub", graph.node("Exp", negative), graph.constant(1.0))
+    return graph.node("Where", graph.node("Greater", z, graph.constant(0.0)), z, expm1)
+
+
+def _softplus_onnx(graph, z):
+    # log(1 + exp(z)) = max(z, 0) + log(1 + exp(-|z|)), finite for any z
+    tail = graph.node("Exp", graph.node("Neg", graph.node("Abs", z)))
+    log1p = graph.node("Log", graph.node("Add", tail, graph.constant(1.0)))
+    return graph.node("Add", graph.node("Relu", z), log1p)
+
+
+def _silu_onnx(graph, z):
+    return graph.node("Mul", z, graph.node("Sigmoid", z))
+
+
+def _gelu_onnx(graph, z):
+    # a = 0.5 z (1 + erf(z / sqrt 2))
+    erf_z = graph.erf(graph.node("Mul", z, graph.constant(_SQRT_HALF)))
+    one_plus = graph.node("Add", erf_z, graph.constant(1.0))
+    return graph.node("Mul", graph.node("Mul", z, one_plus), graph.constant(0.5))
+
+
 HIDDEN_ACTIVATIONS = {
     activation.name: activation
     for activation in (
@@ -150,6 +189,7 @@ HIDDEN_ACTIVATIONS = {
             _identity,
             _identity_derivative,
             description="z, no nonlinearity (a linear bottleneck layer)",
+            onnx=lambda graph, z: z,
         ),
         Activation(
             "logistic",
@@ -157,15 +197,29 @@ HIDDEN_ACTIVATIONS = {
             _logistic_derivative,
             description="1 / (1 + exp(-z)), the logistic sigmoid",
             init_gain=2.0,
+            onnx=_onnx_op("Sigmoid"),
         ),
-        Activation("tanh", _tanh, _tanh_derivative, description="tanh(z)"),
-        Activation("relu", _relu, _relu_derivative, description="max(0, z)"),
+        Activation(
+            "tanh",
+            _tanh,
+            _tanh_derivative,
+            description="tanh(z)",
+            onnx=_onnx_op("Tanh"),
+        ),
+        Activation(
+            "relu",
+            _relu,
+            _relu_derivative,
+            description="max(0, z)",
+            onnx=_onnx_op("Relu"),
+        ),
         Activation(
             "leaky_relu",
             _leaky_relu,
             _leaky_relu_derivative,
             description=f"max(z, {_LEAKY_SLOPE} z)",
             skmlp_only=True,
+            onnx=_leaky_relu_onnx,
         ),
         Activation(
             "elu",
@@ -173,6 +227,7 @@ HIDDEN_ACTIVATIONS = {
             _elu_derivative,
             description="z where z > 0, else exp(z) - 1",
             skmlp_only=True,
+            onnx=_elu_onnx,
         ),
         Activation(
             "softplus",
@@ -180,6 +235,7 @@ HIDDEN_ACTIVATIONS = {
             _softplus_derivative,
             description="log(1 + exp(z)), a smooth relu",
             skmlp_only=True,
+            onnx=_softplus_onnx,
         ),
         Activation(
             "silu",
@@ -188,6 +244,7 @@ HIDDEN_ACTIVATIONS = {
             derivative_takes="z",
             description="z / (1 + exp(-z)), also called swish",
             skmlp_only=True,
+            onnx=_silu_onnx,
         ),
         Activation(
             "gelu",
@@ -199,6 +256,7 @@ HIDDEN_ACTIVATIONS = {
                 "not its tanh approximation)"
             ),
             skmlp_only=True,
+            onnx=_gelu_onnx,
         ),
     )
 }
@@ -213,6 +271,11 @@ SKLEARN_ACTIVATIONS = tuple(
 OUTPUT_ACTIVATIONS = {
     "identity": HIDDEN_ACTIVATIONS["identity"],
     "logistic": HIDDEN_ACTIVATIONS["logistic"],
-    "softmax": Activation("softmax", _softmax, description="exp(z_k) / sum_j exp(z_j)"),
-    "exp": Activation("exp", _exp, description="exp(z)"),
+    "softmax": Activation(
+        "softmax",
+        _softmax,
+        description="exp(z_k) / sum_j exp(z_j)",
+        onnx=_onnx_op("Softmax", axis=1),
+    ),
+    "exp": Activation("exp", _exp, description="exp(z)", onnx=_onnx_op("Exp")),
 }

@@ -43,13 +43,12 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'pip install "skmlp[onnx]"'
     ) from error
 
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
 
 __all__ = ["to_onnx"]
 
-_SQRT_HALF = 0.5**0.5
-_LEAKY_SLOPE = 0.01  # as in skmlp._activations
 # onnxruntime has no float64 Erf kernel, so a float64 graph evaluates erf(u) on
 # [0, 6] by this degree-40 Chebyshev interpolant in t = u / 3 - 1, within 2e-14
 # of scipy's erf; beyond 6, 1 - erf(u) < 2e-17 is below float64's resolution.
@@ -117,16 +116,18 @@ class _Graph:
         self.container.add_initializer(name, proto_type, value.shape, value.ravel())
         return name
 
+    def erf(self, x):
+        """Return the name of erf(x); onnxruntime's Erf kernel is float32 only."""
+        if self.dtype == np.float32:
+            return self.node("Erf", x)
+        return _chebyshev_erf(self, x)
+
     def node(self, op_type, *inputs, output=None, **attrs):
         """Return the output name of a new ``op_type`` node on ``inputs``."""
         output = output or self.scope.get_unique_variable_name(op_type.lower())
         name = self.scope.get_unique_operator_name(op_type)
         self.container.add_node(op_type, list(inputs), output, name=name, **attrs)
         return output
-
-
-def _silu(graph, z):
-    return graph.node("Mul", z, graph.node("Sigmoid", z))
 
 
 def _chebyshev_erf(graph, x):
@@ -147,49 +148,6 @@ def _chebyshev_erf(graph, x):
     return graph.node("Mul", graph.node("Sign", x), erf_u)
 
 
-def _gelu(graph, z):
-    # a = 0.5 z (1 + erf(z / sqrt 2)) = z Phi(z), the exact GELU
-    scaled = graph.node("Mul", z, graph.constant(_SQRT_HALF))
-    native = graph.dtype == np.float32  # onnxruntime's Erf is float32 only
-    erf_z = graph.node("Erf", scaled) if native else _chebyshev_erf(graph, scaled)
-    one_plus = graph.node("Add", erf_z, graph.constant(1.0))
-    return graph.node("Mul", graph.node("Mul", z, one_plus), graph.constant(0.5))
-
-
-def _leaky_relu(graph, z):
-    # max(z, slope z); LeakyRelu's float attribute would round 0.01 in float64
-    return graph.node("Max", z, graph.node("Mul", z, graph.constant(_LEAKY_SLOPE)))
-
-
-def _elu(graph, z):
-    # z where z > 0, else exp(z) - 1; ONNX Elu has no float64 kernel in onnxruntime
-    expm1 = graph.node("Sub", graph.node("Exp", z), graph.constant(1.0))
-    positive = graph.node("Greater", z, graph.constant(0.0))
-    return graph.node("Where", positive, z, expm1)
-
-
-def _softplus(graph, z):
-    # log(1 + exp(z)) = max(z, 0) + log(1 + exp(-|z|)), finite for any z
-    tail = graph.node("Exp", graph.node("Neg", graph.node("Abs", z)))
-    log1p = graph.node("Log", graph.node("Add", tail, graph.constant(1.0)))
-    return graph.node("Add", graph.node("Relu", z), log1p)
-
-
-_ACTIVATIONS = {
-    "identity": lambda graph, z: z,
-    "logistic": lambda graph, z: graph.node("Sigmoid", z),
-    "tanh": lambda graph, z: graph.node("Tanh", z),
-    "relu": lambda graph, z: graph.node("Relu", z),
-    "leaky_relu": _leaky_relu,
-    "elu": _elu,
-    "softplus": _softplus,
-    "silu": _silu,
-    "gelu": _gelu,
-    "softmax": lambda graph, z: graph.node("Softmax", z, axis=1),
-    "exp": lambda graph, z: graph.node("Exp", z),
-}
-
-
 def _forward(graph, X, est):
     """Return the name of the output layer's activations a_L for input X."""
     activation = X
@@ -201,7 +159,13 @@ def _forward(graph, X, est):
         )  # b as a (1, fan_out) row
         last = layer == len(est.coefs_) - 1
         name = est.out_activation_ if last else est.activation
-        activation = _ACTIVATIONS[name](graph, z)
+        record = (OUTPUT_ACTIVATIONS if last else HIDDEN_ACTIVATIONS)[name]
+        if record.onnx is None:
+            raise ValueError(
+                f"The activation {name!r} has no ONNX formula (its record's onnx "
+                "field is None), so this model cannot be exported."
+            )
+        activation = record.onnx(graph, z)
     return activation
 
 

@@ -542,3 +542,21 @@ def test_a_model_saved_in_place_loads_in_place(place, how):
     loaded.partial_fit(Xp, on(place, y))
     model.partial_fit(Xp, on(place, y))
     assert_close_weights(move_estimator_to(model, np, "cpu"), loaded, "float64")
+
+
+# ---------------------------------------------- the extension contract, here
+def test_new_records_of_every_registry_match_numpy(monkeypatch):
+    """Check that the contract suite's throwaway records train in place as numpy."""
+    from contract_records import PARAMETERS, register_all
+
+    register_all(monkeypatch)
+    X, y = regression(n_samples=230)
+
+    def make():
+        return MLPRegressor(
+            "log_cosh", (5,), batch_size=50, max_iter=3, random_state=0, **PARAMETERS
+        )
+
+    reference, model = _fit_both(make, X, y, "strict-device1", "float64")
+    assert_close_weights(reference, model, "float64")
+    assert_in_place(model.coefs_[0], "strict-device1")
