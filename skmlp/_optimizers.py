@@ -131,8 +131,22 @@ def clip_to_norm(grads, max_norm):
     return True
 
 
-def _copied(tree):
-    return map_arrays(tree, lambda array: array_ops(array).copy(array))
+def _copied(state):
+    """Return a copy of a state dict: its arrays copied, its scratch left out.
+
+    Written out rather than through ``map_arrays``: the solver copies the
+    state after every epoch, and small fits notice the difference.
+    """
+    copy = {}
+    for key, value in state.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, dict):
+            value = _copied(value)
+        elif hasattr(value, "shape"):
+            value = array_ops(value).copy(value)
+        copy[key] = value
+    return copy
 
 
 @dataclass
