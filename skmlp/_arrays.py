@@ -129,6 +129,11 @@ class NumpyOps:
         self.concat = np.concatenate
         self.copyto = np.copyto
         self.add_scaled = _add_scaled_numpy
+        # numpy's own callables where they take the standard's arguments:
+        # empty and zeros take ``like=``, a copy is ndarray.copy, a 0-d array
+        # reads back with float, and a host array is numpy already.
+        self.empty, self.zeros, self.copy = np.empty, np.zeros, np.ndarray.copy
+        self.scalar, self.to_numpy, self.numpy_dtype = float, np.asarray, np.dtype
         self.name = "numpy"
 
     @staticmethod
@@ -142,24 +147,9 @@ class NumpyOps:
         return np.float64
 
     @staticmethod
-    def empty(shape, dtype, like=None):
-        """Return an uninitialised array on the device of ``like``."""
-        return np.empty(shape, dtype=dtype)
-
-    @staticmethod
-    def zeros(shape, dtype, like=None):
-        """Return an array of zeros on the device of ``like``."""
-        return np.zeros(shape, dtype=dtype)
-
-    @staticmethod
     def astype(x, dtype):
         """Return x as ``dtype``, x itself when it has that dtype already."""
         return x.astype(dtype, copy=False)
-
-    @staticmethod
-    def copy(x):
-        """Return a copy of x."""
-        return x.copy()
 
     @staticmethod
     def take_rows(rows, order, out=None):
@@ -172,11 +162,6 @@ class NumpyOps:
         return rows.take(order, axis=0, out=out[: len(order)], mode="clip")
 
     @staticmethod
-    def scalar(x):
-        """Return the 0-d x as a Python float."""
-        return float(x)
-
-    @staticmethod
     def all_finite(x):
         """Return whether every entry of x is finite."""
         return bool(np.isfinite(x).all())
@@ -185,16 +170,6 @@ class NumpyOps:
     def move(x, like=None):
         """Return the array x, of any library (numpy too), as a host numpy array."""
         return on_host(x)
-
-    @staticmethod
-    def to_numpy(x):
-        """Return x as a numpy array on the host."""
-        return x
-
-    @staticmethod
-    def numpy_dtype(dtype):
-        """Return numpy's dtype of the same name as ``dtype``."""
-        return np.dtype(dtype)
 
     @staticmethod
     def fill_from_host(buffer, fill):

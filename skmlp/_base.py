@@ -5,7 +5,7 @@
     data = self._checked_data(...)        # inputs checked, targets encoded
     plan = make_plan(...)                  # settings read, records looked up
     state = self._starting_state(plan, X)  # fresh weights, or the fitted ones
-    plan.record.run(state, ...)            # the solver moves the state forward
+    plan.run(state, ...)            # the solver moves the state forward
     self._commit(state, ...)               # the only place fitted attributes are set
 
 A call that raises leaves the estimator as it was.
@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import validate_data
 
 from ._arrays import array_ops, checked_input, float_dtypes_for, on_host
-from ._callbacks import CallTask, FitTasks, NoTasks
+from ._callbacks import CallTask, FitTasks
 from ._early_stopping import (
     given_validation_set,
     split_off_validation,
@@ -30,6 +30,7 @@ from ._early_stopping import (
 )
 from ._fitted import fitted_attributes, starting_state
 from ._objective import Batch, Objective, as_targets
+from ._optimizers import OPTIMIZERS
 from ._persistence import PersistenceMixin
 from ._plan import (
     PARAMETER_CONSTRAINTS,
@@ -222,7 +223,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         validation = given_validation_set(
             self, request.validation, weighting, data.X, plan
         )
-        tasks = self._fit_tasks((data.X, y), plan, encoder)
+        tasks = self._fit_tasks((data.X, y), plan, encoder)  # None: no callbacks
         state = starting_state(plan, data.X, vars(self))
         with scipy_blas_on_one_thread():
             self._run(plan, state, data, (validation, encoder, tasks))
@@ -288,9 +289,9 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         ``watching`` is (given validation set or None, encoder, tasks).
         """
         validation, encoder, tasks = watching
-        if not plan.record.stochastic:
+        if not plan.stochastic:
             objective = Objective(plan.spec, data.Y.shape[0], state.params)
-            return plan.record.run(state, objective, data, plan, Observers(None, tasks))
+            return plan.run(state, objective, data, plan, Observers(None, tasks))
         data, monitor = self._monitored_split(data, plan, validation, encoder)
         plan = plan.with_batch_size(data.Y.shape[0])
         dropout = dropout_for(plan, 0 if plan.reset else getattr(self, "t_", 0))
@@ -301,7 +302,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             state.update.max_grad_norm = plan.max_grad_norm
         else:
             state.update = new_update_rule(plan, state.params)
-        return plan.record.run(state, objective, data, plan, Observers(monitor, tasks))
+        return plan.run(state, objective, data, plan, Observers(monitor, tasks))
 
     def _monitored_split(self, data, plan, validation, encoder):
         """Return (training data, validation monitor or None) for early stopping."""
@@ -327,18 +328,20 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             self, "_parent_callback_ctx"
         )
         if not (listened and hasattr(self, "_init_callback_context")):
-            return NoTasks()
+            return None
 
         def attributes_of(state):
             return self._attributes_at(state, plan, encoder, in_place=False)
 
         if plan.incremental:
             return CallTask(self, data, 0, attributes_of)
-        max_subtasks = plan.max_iter + (not plan.record.stochastic)
+        max_subtasks = plan.max_iter + (not plan.stochastic)
         return FitTasks(self, data, max_subtasks, attributes_of)
 
     def _end_tasks(self, tasks, state):
         """End the callbacks' fit task; an interrupt there keeps the trained model."""
+        if tasks is None:
+            return
         try:
             tasks.end(state)
         except KeyboardInterrupt:
@@ -361,7 +364,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         return self._metric(y_true, y_pred, sample_weight=sample_weight)
 
     def _check_solver(self):
-        if not SOLVERS[self.solver].stochastic:
+        if self.solver not in OPTIMIZERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."

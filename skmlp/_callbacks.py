@@ -1,27 +1,15 @@
 """The progress of a fit, told to scikit-learn's callbacks (``sklearn.callback``).
 
 A fit is one task with one subtask per epoch (per iteration for L-BFGS); a
-``partial_fit`` call is one task. The solvers call ``begin_epoch`` and
+``partial_fit`` call is one task. When no callback listens there are no tasks
+(None), and the solvers skip them. The solvers call ``begin_epoch`` and
 ``end_epoch(state)``; each finished epoch hands the callbacks a model built
 from a copy of that epoch's training state (their ``fitted_estimator``), which
 shares nothing mutable with the model being trained.
 """
 
 
-class NoTasks:
-    """What the solvers report to when no callback listens: nothing happens."""
-
-    def begin_epoch(self):
-        """Start an epoch's task."""
-
-    def end_epoch(self, state):
-        """End an epoch's task; ``state`` is the TrainingState it finished with."""
-
-    def end(self, state):
-        """End the fit's task."""
-
-
-class FitTasks(NoTasks):
+class FitTasks:
     """The fit's task and its epochs' subtasks, in scikit-learn's callback context.
 
     ``attributes_of(state)`` returns the fitted attributes of a model at that

@@ -52,7 +52,7 @@ def given_validation_set(estimator, validation, weighting, X, plan):
         raise ValueError("X_val is provided, but y_val was not provided.")
     if X_val is None:
         raise ValueError("y_val is provided, but X_val was not provided.")
-    if not (plan.early_stopping and plan.record.stochastic):
+    if not (plan.early_stopping and plan.stochastic):
         raise ValueError(
             "X_val and y_val are passed to fit, but they are only used for "
             "early stopping: set early_stopping=True and a stochastic solver "

@@ -69,7 +69,7 @@ def fitted_attributes(state, plan, fitted, in_place):
         "t_": state.t,
     }
     curves = {"loss_curve_": state.loss_curve}
-    if plan.record.stochastic:
+    if plan.stochastic:
         attributes["best_loss_"] = state.best_loss
         attributes["best_validation_score_"] = state.best_validation_score
         attributes["_no_improvement_count"] = state.no_improvement_count

@@ -9,8 +9,8 @@ one place that knows which solver runs and what sets the solvers apart.
 """
 
 import warnings
-from dataclasses import dataclass
 from numbers import Integral, Real
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from ._objective import Dropout, ObjectiveSpec
 from ._optimizers import OPTIMIZERS, UpdateRule
 from ._schedules import SCHEDULES, ScheduleSettings, start_schedule
 from ._sklearn_compat import Interval, Options, StrOptions
-from ._solvers import SOLVERS, SolverRecord
+from ._solvers import SOLVERS, run_stochastic
 
 #: The parameters both estimators share, as scikit-learn validates them; the
 #: option sets are live views of the registries.
@@ -63,30 +63,20 @@ PARAMETER_CONSTRAINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What one call trains and how; built by ``make_plan``, read below it."""
+class Plan(SimpleNamespace):
+    """What one call trains and how; built by ``make_plan``, read below it.
 
-    ops: object
-    spec: ObjectiveSpec
-    solver: str
-    record: SolverRecord
-    parameters: dict
-    random_state: np.random.RandomState
-    reset: bool
-    incremental: bool
-    batch_size: int = 0
-
-    def __getattr__(self, name):
-        # The estimator's own parameters (max_iter, tol, shuffle, ...).
-        try:
-            return self.__dict__["parameters"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    Its attributes are the estimator's parameters (``max_iter``, ``tol``,
+    ``shuffle``, ...) and what the plan derived from them: ``ops`` (the array
+    operations of X's library), ``spec`` (the ObjectiveSpec), ``stochastic``
+    and ``run`` (the solver's loop), ``random_state`` (a RandomState),
+    ``reset`` and ``incremental``. ``batch_size`` holds the parameter until
+    ``with_batch_size`` resolves it to a number of rows.
+    """
 
     def with_batch_size(self, n_samples):
-        """Return the plan with ``batch_size`` resolved for ``n_samples`` rows."""
-        size = self.parameters["batch_size"]
+        """Return a copy of the plan with ``batch_size`` rows for ``n_samples``."""
+        size = self.batch_size
         if size == "auto":
             size = min(200, n_samples)
         elif size > n_samples:
@@ -95,29 +85,24 @@ class Plan:
                 "sample size. It is going to be clipped",
                 stacklevel=6,
             )
-        return _replace(self, batch_size=int(np.clip(size, 1, n_samples)))
-
-
-def _replace(plan, **changes):
-    values = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
-    return Plan(**{**values, **changes})
+        return Plan(**{**vars(self), "batch_size": int(np.clip(size, 1, n_samples))})
 
 
 def hidden_layer_sizes(parameters):
     """Return ``hidden_layer_sizes`` as a list, checking every size is positive."""
     sizes = parameters["hidden_layer_sizes"]
     sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-    if any(size <= 0 for size in sizes):
+    if min(sizes, default=1) <= 0:
         raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
     return sizes
 
 
 def check_options(parameters, incremental):
     """Raise a ValueError for settings that cannot train together."""
-    p, record = parameters, SOLVERS[parameters["solver"]]
+    p = parameters
     if incremental and p["early_stopping"]:
         raise ValueError("partial_fit does not support early_stopping=True")
-    if not record.stochastic:
+    if p["solver"] not in OPTIMIZERS:
         for name, value, does in (
             ("dropout", p["dropout"] > 0, "drops hidden units of mini-batches"),
             (
@@ -155,13 +140,25 @@ def make_plan(parameters, ops, units, loss, call):
         parameters["alpha"],
     )
     solver = parameters["solver"]
-    return Plan(ops, spec, solver, SOLVERS[solver], dict(parameters), *call)
+    stochastic = solver in OPTIMIZERS
+    random_state, reset, incremental = call
+    derived = {
+        "ops": ops,
+        "spec": spec,
+        "stochastic": stochastic,
+        "run": run_stochastic if stochastic else SOLVERS[solver].run,
+        # The RandomState drawn from the random_state parameter, once per call.
+        "random_state": random_state,
+        "reset": reset,
+        "incremental": incremental,
+    }
+    return Plan(**{**parameters, **derived})
 
 
 def new_update_rule(plan, params):
     """Return a fresh update rule: the optimiser and schedule of the plan."""
     record = OPTIMIZERS[plan.solver]
-    hyper = {key: plan.parameters[name] for key, name in record.hyperparameters.items()}
+    hyper = {key: getattr(plan, name) for key, name in record.hyperparameters.items()}
     settings = ScheduleSettings(plan.learning_rate_init, plan.power_t, plan.max_iter)
     schedule = start_schedule(plan.learning_rate, plan.solver, settings)
     return UpdateRule(

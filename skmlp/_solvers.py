@@ -52,8 +52,8 @@ class Observers(NamedTuple):
     ``monitor`` (None without early stopping) has ``measure(params)``
     returning the (score, data loss) of the parameters on the validation set,
     higher scores being better, ``scoring`` naming the score and ``X`` the
-    validation rows. ``tasks`` hears of every epoch (``begin_epoch``,
-    ``end_epoch(state)``).
+    validation rows. ``tasks`` (None when no callback listens) hears of every
+    epoch (``begin_epoch``, ``end_epoch(state)``).
     """
 
     monitor: object
@@ -62,18 +62,29 @@ class Observers(NamedTuple):
 
 def _epoch_batches(data, batch_size, order, buffers):
     """Yield the batches of one epoch; shuffled ones reuse ``buffers``."""
-    n_samples, take_rows = data.Y.shape[0], array_ops(data.Y).take_rows
+    (X, Y, weights), n_samples = data, data.Y.shape[0]
+    take_rows = array_ops(Y).take_rows
     for start in range(0, n_samples, batch_size):
         rows = slice(start, min(start + batch_size, n_samples))
-        if order is None:
-            yield Batch(*(None if part is None else part[rows, ...] for part in data))
-        else:
+        if order is not None:
+            rows = order[rows]
             yield Batch(
-                *(
-                    None if part is None else take_rows(part, order[rows], buffer)
-                    for part, buffer in zip(data, buffers, strict=True)
-                )
+                take_rows(X, rows, buffers.X),
+                take_rows(Y, rows, buffers.Y),
+                None
+                if weights is None
+                else take_rows(weights, rows, buffers.sample_weight),
             )
+        else:
+            weight = None if weights is None else weights[rows, ...]
+            yield Batch(X[rows, ...], Y[rows, ...], weight)
+
+
+def _rows_buffer(part, plan):
+    """Return a buffer for ``batch_size`` rows of ``part``, or None (sparse, absent)."""
+    if part is None or sp.issparse(part):
+        return None
+    return plan.ops.empty((plan.batch_size, *part.shape[1:]), part.dtype, like=part)
 
 
 class _BatchSource:
@@ -85,14 +96,9 @@ class _BatchSource:
         self.buffers = None
         if plan.shuffle:
             self.buffers = Batch(
-                *(
-                    None
-                    if part is None or sp.issparse(part)
-                    else plan.ops.empty(
-                        (plan.batch_size, *part.shape[1:]), part.dtype, like=part
-                    )
-                    for part in data
-                )
+                _rows_buffer(data.X, plan),
+                _rows_buffer(data.Y, plan),
+                _rows_buffer(data.sample_weight, plan),
             )
 
     def next_epoch(self):
@@ -233,7 +239,8 @@ class _StochasticRun:
         """Run the epochs; return the epoch whose loss diverged, or None."""
         state, plan, n_samples = self.state, self.plan, self.data.Y.shape[0]
         for epoch in range(1, plan.max_iter + 1):
-            self.tasks.begin_epoch()
+            if self.tasks:
+                self.tasks.begin_epoch()
             batches = self.source.next_epoch()
             loss = _run_epoch(state, self.grads, self.objective, batches)
             if not (np.isfinite(loss) and plan.ops.all_finite(state.params)):
@@ -242,7 +249,8 @@ class _StochasticRun:
             improved = _update_progress(state, plan, self.monitor)
             state.update.end_epoch(state.t)
             self.kept = self._kept_after(improved)
-            self.tasks.end_epoch(state)
+            if self.tasks:
+                self.tasks.end_epoch(state)
             if _should_stop(state, plan, self.monitor):
                 return None
         return None
@@ -307,14 +315,15 @@ def _first_usable(candidates, state, objective, data, monitor):
     Outputs are checked on the training rows and on early stopping's
     validation rows; None as the checkpoint stands for the current state.
     """
-    inputs = [data.X] if monitor is None else [data.X, monitor.X]
-    bounds = [largest_magnitude(X) for X in inputs]
+    inputs = [(data.X, largest_magnitude(data.X))]
+    if monitor is not None:
+        inputs.append((monitor.X, largest_magnitude(monitor.X)))
     for checkpoint, reason in candidates:
         params = state.params if checkpoint is None else checkpoint.params
-        if all(
-            objective.predicts_finite(params, X, x_max)
-            for X, x_max in zip(inputs, bounds, strict=True)
-        ):
+        usable = True
+        for X, x_max in inputs:
+            usable = usable and objective.predicts_finite(params, X, x_max)
+        if usable:
             return checkpoint, reason
     return None
 
@@ -383,8 +392,9 @@ class _TrackedObjective:
             print(f"Iteration {state.n_iter}, loss = {state.loss_curve[-1]:.8f}")
         state.params[...] = self.as_params(intermediate_result.x)
         state.loss = float(intermediate_result.fun)
-        self.tasks.end_epoch(state)
-        self.tasks.begin_epoch()
+        if self.tasks:
+            self.tasks.end_epoch(state)
+            self.tasks.begin_epoch()
 
     def is_usable(self, params, loss):
         """Return whether ``loss`` is finite and params give finite outputs."""
@@ -406,7 +416,8 @@ def _minimize(tracked, plan):
 def run_lbfgs(state, objective, data, plan, observers):
     """Minimise J over the state's parameters with L-BFGS-B on the full batch."""
     tracked = _TrackedObjective(state, objective, data, plan, observers.tasks)
-    observers.tasks.begin_epoch()
+    if observers.tasks:
+        observers.tasks.begin_epoch()
     with np.errstate(all="ignore"):
         try:
             result = _minimize(tracked, plan)
@@ -441,53 +452,30 @@ def _warn_unless_converged(result):
 
 
 @dataclass(frozen=True)
-class SolverRecord:
-    """A ``solver`` option: the loop that runs it and what sets it apart.
+class FullBatchSolver:
+    """A ``solver`` option that is no stochastic optimiser: its loop and its docs.
 
-    ``stochastic`` solvers step through mini-batches with an update rule and
-    take ``partial_fit``, ``batch_size``, the learning-rate schedules, early
-    stopping, dropout and ``max_grad_norm``; the others see the whole
-    training set at every step.
+    Stochastic solvers (the ``OPTIMIZERS``) step through mini-batches with an
+    update rule, run by ``run_stochastic``, and take ``partial_fit``,
+    ``batch_size``, the learning-rate schedules, early stopping, dropout and
+    ``max_grad_norm``; full-batch ones see the whole training set at every
+    step and take none of those.
     """
 
     run: Callable
     description: str
-    stochastic: bool
 
 
-def _stochastic(name):
-    return SolverRecord(run_stochastic, OPTIMIZERS[name].description, True)
-
-
-class _Solvers(ChainMap):
-    """Every ``solver`` option: L-BFGS, then one per registered optimiser.
-
-    A live view: an optimiser registered later is a solver too.
-    """
-
-    def __getitem__(self, name):
-        if name in OPTIMIZERS:
-            return _stochastic(name)
-        return super().__getitem__(name)
-
-    def __iter__(self):
-        return iter([*self.maps[0], *OPTIMIZERS])
-
-    def __len__(self):
-        return len(self.maps[0]) + len(OPTIMIZERS)
-
-    def __contains__(self, name):
-        return name in self.maps[0] or name in OPTIMIZERS
-
-
-SOLVERS = _Solvers(
+#: Every ``solver`` option: L-BFGS, then the stochastic optimisers. A view,
+#: not a copy, so that an optimiser registered later is a solver too.
+SOLVERS = ChainMap(
     {
-        "lbfgs": SolverRecord(
+        "lbfgs": FullBatchSolver(
             run_lbfgs,
             "scipy's L-BFGS-B, a quasi-Newton method that estimates the "
             "curvature from recent gradients; every iteration uses the whole "
             "training set.",
-            stochastic=False,
         )
-    }
+    },
+    OPTIMIZERS,
 )

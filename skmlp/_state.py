@@ -14,10 +14,6 @@ from dataclasses import dataclass, field, replace
 
 from ._arrays import array_ops
 
-#: The scalars a checkpoint keeps besides the parameters and the update rule.
-_SCALARS = ("t", "n_iter", "loss", "best_loss", "best_validation_score")
-_CURVES = ("loss_curve", "validation_scores", "validation_losses")
-
 
 @dataclass
 class TrainingState:
@@ -44,8 +40,19 @@ class TrainingState:
         """Return a frozen copy of the state to ``restore`` later."""
         params = array_ops(self.params).copy(self.params)
         update = None if self.update is None else self.update.copy()
-        lengths = tuple(None if c is None else len(c) for c in self._curves())
-        scalars = {name: getattr(self, name) for name in _SCALARS}
+        scores, losses = self.validation_scores, self.validation_losses
+        lengths = (
+            len(self.loss_curve),
+            None if scores is None else len(scores),
+            None if losses is None else len(losses),
+        )
+        scalars = {
+            "t": self.t,
+            "n_iter": self.n_iter,
+            "loss": self.loss,
+            "best_loss": self.best_loss,
+            "best_validation_score": self.best_validation_score,
+        }
         count = self.no_improvement_count
         return Checkpoint(params, update, scalars, count, lengths)
 
@@ -55,7 +62,8 @@ class TrainingState:
         self.update = None if checkpoint.update is None else checkpoint.update.copy()
         vars(self).update(checkpoint.scalars)
         self.no_improvement_count = checkpoint.no_improvement_count
-        for curve, length in zip(self._curves(), checkpoint.lengths, strict=True):
+        curves = (self.loss_curve, self.validation_scores, self.validation_losses)
+        for curve, length in zip(curves, checkpoint.lengths, strict=True):
             if curve is not None:
                 del curve[length:]
 
@@ -72,16 +80,15 @@ class TrainingState:
     def copy(self):
         """Return an independent copy: arrays, update rule and curves."""
         checkpoint = self.checkpoint()
-        curves = {
-            name: None if curve is None else list(curve)
-            for name, curve in zip(_CURVES, self._curves(), strict=True)
-        }
+        scores, losses = self.validation_scores, self.validation_losses
         return replace(
-            self, params=checkpoint.params, update=checkpoint.update, **curves
+            self,
+            params=checkpoint.params,
+            update=checkpoint.update,
+            loss_curve=list(self.loss_curve),
+            validation_scores=None if scores is None else list(scores),
+            validation_losses=None if losses is None else list(losses),
         )
-
-    def _curves(self):
-        return [getattr(self, name) for name in _CURVES]
 
 
 @dataclass(frozen=True)
