@@ -26,11 +26,13 @@ class ValidationMonitor(NamedTuple):
     """Scores parameters on early stopping's validation set.
 
     ``measure(params)`` returns (score, data loss); higher scores are better.
-    ``scoring`` names the score in messages.
+    ``scoring`` names the score in messages. ``X`` holds the validation rows,
+    which the weights a fit keeps must predict finite values on too.
     """
 
     measure: Callable[[np.ndarray], tuple[float, float]]
     scoring: object
+    X: object
 
 
 def given_validation_set(estimator, validation, encoder, class_weights, X):
@@ -133,7 +135,7 @@ def validation_monitor(estimator, spec, val, encoder):
             score = _scored(scorer, scoring, snapshot, val.X, y_true, weight)
         return float(score), float(loss)
 
-    return ValidationMonitor(measure, scoring)
+    return ValidationMonitor(measure, scoring, val.X)
 
 
 def _scored(scorer, scoring, estimator, X, y_true, weight):

@@ -364,8 +364,6 @@ class _StochasticRun:
         last_loss = self.history.loss_curve[-1] if n_iter else np.nan
         current = _Checkpoint(n_iter, last_loss, self.params, self.update)
         monitor = self.settings.monitor
-        if diverged_at is None and monitor and self.kept.best_score is None:
-            _warn_no_finite_score(monitor)
         candidates = self._candidates(diverged_at, current)
         x_max = largest_magnitude(self.data.X)
         kept, reason = next(
@@ -373,11 +371,18 @@ class _StochasticRun:
                 (kept, reason)
                 for kept, reason in candidates
                 if self.objective.predicts_finite(kept.params, self.data.X, x_max)
+                # the validation rows are training data too (split off or given)
+                and (
+                    monitor is None
+                    or self.objective.predicts_finite(kept.params, monitor.X)
+                )
             ),
             (None, None),
         )
         if kept is None:
             raise NoFiniteEpoch
+        if diverged_at is None and monitor and self.kept.best_score is None:
+            _warn_no_finite_score(monitor)
         if diverged_at is not None:
             _warn_kept(_diverged(diverged_at), f"iteration {kept.epoch}, {reason}")
         elif kept is not candidates[0][0]:

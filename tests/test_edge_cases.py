@@ -1,0 +1,73 @@
+"""Tests of edge cases that once broke the promise of a usable model.
+
+Each test holds a reproducer of one defect, found by fuzzing skmlp's own
+options on hostile data, and checks the promise the defect broke: a fit either
+raises a clear ``ValueError`` or returns a model that predicts finite values on
+all the rows it was given, saying so when it could not train.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from skmlp import MLPClassifier, MLPRegressor
+
+SKLEARN_MESSAGE = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
+
+# ------------------------------------------- early stopping's validation rows
+def _huge_three_class_problem():
+    rng = np.random.RandomState(29)
+    return rng.randn(6, 3) * 1e150, np.arange(6) % 3
+
+
+def _sgd_classifier(**params):
+    return MLPClassifier(
+        hidden_layer_sizes=(5, 5),
+        solver="sgd",
+        learning_rate_init=0.05,
+        max_iter=20,
+        random_state=29,
+        **params,
+    )
+
+
+def test_early_stopping_never_keeps_weights_that_fail_on_its_validation_rows():
+    """Check that early stopping raises where the fit without it raises."""
+    X, y = _huge_three_class_problem()
+    # The oracle: the same network trained on all six rows has no usable epoch.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=re.escape(SKLEARN_MESSAGE)):
+            _sgd_classifier().fit(X, y)
+        clf = _sgd_classifier(early_stopping=True, validation_fraction=0.5)
+        with pytest.raises(ValueError, match=re.escape(SKLEARN_MESSAGE)):
+            clf.fit(X, y)
+    assert not hasattr(clf, "coefs_")
+
+
+def test_given_validation_rows_count_as_training_rows():
+    """Check that a model that overflows on X_val is refused, without a kept-warning."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 3)
+    y = X @ [1.0, 2.0, -1.0]
+    X_val = np.vstack([X[:5], np.full((1, 3), 1e308)])
+    y_val = np.r_[y[:5], 0.0]
+    params = {"hidden_layer_sizes": (5,), "max_iter": 10, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = MLPRegressor(**params).fit(X, y)
+        with np.errstate(over="ignore"):
+            assert not np.isfinite(plain.predict(X_val[-1:])).all()
+    reg = MLPRegressor(early_stopping=True, **params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=re.escape(SKLEARN_MESSAGE)):
+            reg.fit(X, y, X_val=X_val, y_val=y_val)
+    assert not any("were kept" in str(w.message) for w in caught)
+    assert not hasattr(reg, "coefs_")
