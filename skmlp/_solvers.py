@@ -156,13 +156,16 @@ def _run_epoch(params, grads, objective, update, batches):
     a whole has a positive weight sum, so at least one batch counts. The batch
     losses add up where they are computed (on the device, for arrays that live
     on one), so the epoch reads back one number. A non-finite batch loss makes
-    the epoch's loss non-finite, and the solver goes back on the whole epoch.
+    the epoch's loss non-finite, and the solver goes back on the whole epoch;
+    so does a gradient whose norm overflows when ``max_grad_norm`` clips it.
     """
     total, n_seen = 0.0, 0
     for batch in batches:
         batch_loss = objective.loss_and_gradients(params, batch, grads)
         if batch_loss is None:
             continue
+        if update.max_grad_norm is not None and not np.isfinite(float(grads @ grads)):
+            return np.nan  # clipping would scale an overflowing gradient to 0
         update.step(params, grads)
         n_rows = batch.Y.shape[0]
         total = total + batch_loss * n_rows

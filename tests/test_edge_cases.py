@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import MLPClassifier, MLPRegressor
 
@@ -71,3 +72,45 @@ def test_given_validation_rows_count_as_training_rows():
             reg.fit(X, y, X_val=X_val, y_val=y_val)
     assert not any("were kept" in str(w.message) for w in caught)
     assert not hasattr(reg, "coefs_")
+
+
+# ------------------------------------------------- max_grad_norm on overflow
+def _overflowing_problem():
+    """Return X, y whose gradients are finite but of a norm past float64's range."""
+    rng = np.random.RandomState(0)
+    return rng.randn(20, 3) * 1e200, rng.randn(20)
+
+
+def _robust_linear(**params):
+    return MLPRegressor(
+        loss="absolute_error",
+        solver="sgd",
+        hidden_layer_sizes=(),
+        random_state=0,
+        **params,
+    )
+
+
+def test_max_grad_norm_with_an_overflowing_norm_raises_like_plain_sgd():
+    """Check that clipping an overflowing gradient is divergence, not a zero step."""
+    X, y = _overflowing_problem()
+    # The oracle: the same fit without clipping has no usable epoch either.
+    with pytest.raises(ValueError, match=re.escape(SKLEARN_MESSAGE)):
+        _robust_linear().fit(X, y)
+    reg = _robust_linear(max_grad_norm=1.0)
+    with pytest.raises(ValueError, match=re.escape(SKLEARN_MESSAGE)):
+        reg.fit(X, y)
+    assert not hasattr(reg, "coefs_")
+
+
+def test_max_grad_norm_overflow_in_partial_fit_warns_and_keeps_the_model():
+    """Check that an overflowing block in a clipped stream warns and changes nothing."""
+    X, y = _overflowing_problem()
+    reg = _robust_linear(max_grad_norm=1.0)
+    reg.partial_fit(X / 1e200, y)
+    before = [array.copy() for array in (*reg.coefs_, *reg.intercepts_)]
+    with pytest.warns(ConvergenceWarning, match="diverged in every epoch"):
+        reg.partial_fit(X, y)
+    for was, now in zip(before, (*reg.coefs_, *reg.intercepts_), strict=True):
+        np.testing.assert_array_equal(now, was)
+    assert len(reg.loss_curve_) == 1
