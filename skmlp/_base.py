@@ -18,6 +18,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -336,6 +337,16 @@ class BaseMLP(
                 UserWarning,
                 stacklevel=5,
             )
+        if self.early_stopping and self.scoring in get_scorer_names():
+            # A scorer records which prediction methods it may call (any one will do).
+            needs = getattr(get_scorer(self.scoring), "_response_method", ())
+            needs = [needs] if isinstance(needs, str) else list(needs)
+            if needs and not any(hasattr(self, method) for method in needs):
+                raise ValueError(
+                    f"scoring={self.scoring!r} calls {' or '.join(needs)}, which "
+                    f"{type(self).__name__} does not have: choose a scorer that "
+                    "uses predict, such as 'r2' or 'neg_mean_squared_error'."
+                )
 
     # ------------------------------------------- what each estimator supplies
     #: Whether y holds labels (encoded as 0/1 indicators) or real values.

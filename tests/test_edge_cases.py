@@ -12,8 +12,10 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import get_scorer_names
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._objective import Objective
 
 SKLEARN_MESSAGE = (
     "Solver produced non-finite parameter weights. The input data may contain "
@@ -114,3 +116,65 @@ def test_max_grad_norm_overflow_in_partial_fit_warns_and_keeps_the_model():
     for was, now in zip(before, (*reg.coefs_, *reg.intercepts_), strict=True):
         np.testing.assert_array_equal(now, was)
     assert len(reg.loss_curve_) == 1
+
+
+# ----------------------------------------------------- scorers of another kind
+def _regression_data():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 3)
+    return X, X @ [1.0, -2.0, 0.5] + 0.1 * rng.randn(30)
+
+
+@pytest.mark.parametrize("scoring", ["roc_auc", "neg_log_loss", "average_precision"])
+def test_regressor_refuses_a_probability_scorer_before_training(scoring, monkeypatch):
+    """Check that a scorer needing predict_proba is refused before any epoch runs."""
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(Objective, "loss_and_gradients", no_training)
+    reg = MLPRegressor(early_stopping=True, scoring=scoring)
+    with pytest.raises(ValueError, match=rf"scoring='{scoring}'.*predict_proba"):
+        reg.fit(*_regression_data())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Clustering metrics:UserWarning")
+@pytest.mark.parametrize("scoring", get_scorer_names())
+def test_every_scorer_name_fits_or_raises_a_value_error_naming_scoring(scoring):
+    """Check that each of scikit-learn's scorer names trains or names ``scoring``."""
+    reg = MLPRegressor(
+        hidden_layer_sizes=(3,), early_stopping=True, scoring=scoring, max_iter=3
+    )
+    try:
+        reg.fit(*_regression_data())
+    except ValueError as error:
+        assert f"scoring={scoring!r}" in str(error)
+    else:
+        assert len(reg.validation_scores_) == reg.n_iter_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("scoring", ["roc_auc", "neg_log_loss"])
+def test_classifier_keeps_its_probability_scorers(scoring):
+    """Check that the classifier, which has predict_proba, trains with them."""
+    X, y = _regression_data()
+    clf = MLPClassifier((3,), early_stopping=True, scoring=scoring, max_iter=3)
+    clf.fit(X, y > 0)
+    assert np.isfinite(clf.validation_scores_).all()
+
+
+# ------------------------------------------------------------ elu on big input
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("activation", ["relu", "elu"])
+def test_predict_on_large_inputs_warns_nothing(activation):
+    """Check that elu, like relu, predicts on inputs of 1e6 to 1e300 silently."""
+    X, y = _regression_data()
+    reg = MLPRegressor(
+        hidden_layer_sizes=(4,), activation=activation, max_iter=5, random_state=0
+    )
+    reg.fit(X, y)
+    for scale in (1e6, 1e100, 1e300):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            assert np.isfinite(reg.predict(scale * X)).all()
