@@ -19,7 +19,7 @@ and threads, long ``partial_fit`` loops and concurrent fits must behave.
 Two profiles, chosen by the environment variable ``SKMLP_FUZZ_PROFILE``:
 
 ``ci`` (the default)
-    350 examples in all, derandomized (the same examples on every run) and
+    450 examples in all, derandomized (the same examples on every run) and
     without hypothesis's example database, so the run is reproducible and
     takes about 20 seconds.
 
@@ -612,7 +612,7 @@ def test_regressor_fit_is_finite_or_fails_clearly(problem):
     _check_fit(problem)
 
 
-@settings(FUZZ, max_examples=_examples(150))
+@settings(FUZZ, max_examples=_examples(250))
 @given(problem=problems(own_options=True))
 def test_skmlp_own_options_fit_is_finite_or_fails_clearly(problem):
     """Check skmlp's own options on hostile data: finite, failing clearly, or warned."""
