@@ -92,7 +92,9 @@ def _leaky_relu_derivative(a, delta):
 
 def _elu(z):
     xp = array_ops(z)
-    xp.where(z < 0, xp.expm1(z), z, out=z)
+    # expm1 of min(z, 0) only: the branch where() discards would overflow for
+    # large positive z and warn, though its value is never used.
+    xp.where(z < 0, xp.expm1(xp.minimum(z, 0)), z, out=z)
 
 
 def _elu_derivative(a, delta):

@@ -24,6 +24,7 @@ from sklearn.utils.validation import validate_data
 from ._arrays import array_ops, checked_input, float_dtypes_for, on_host
 from ._callbacks import CallTask, FitTasks
 from ._early_stopping import (
+    check_scorer_methods,
     given_validation_set,
     split_off_validation,
     validation_monitor,
@@ -210,6 +211,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         """Check the data, plan the call, run its solver and commit the result."""
         parameters = self.get_params(deep=False)
         check_options(parameters, request.incremental)
+        check_scorer_methods(self)
         reset = not self._continues_training(request.incremental)
         data, y, encoder, class_weights = self._checked_data(
             X, y, sample_weight, reset, request

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import validate_data
@@ -27,7 +27,8 @@ class ValidationMonitor(NamedTuple):
     """Scores parameters on early stopping's validation set.
 
     ``measure(params)`` returns (score, data loss); higher scores are better.
-    ``scoring`` names the score in messages; ``X`` holds the validation rows.
+    ``scoring`` names the score in messages. ``X`` holds the validation rows,
+    which the weights a fit keeps must predict finite values on too.
     """
 
     measure: Callable[[np.ndarray], tuple[float, float]]
@@ -79,6 +80,25 @@ def given_validation_set(estimator, validation, weighting, X, plan):
     sample_weight_val = weighted_by_class(class_weights, y_val, sample_weight_val, X)
     check_weight_sum(sample_weight_val, "sample_weight_val")
     return Batch(X_val, as_targets(Y_val, X), sample_weight_val)
+
+
+def check_scorer_methods(estimator):
+    """Raise a ValueError naming ``scoring`` if its scorer needs a missing method.
+
+    A regressor has no ``predict_proba`` or ``decision_function``: a scorer
+    that calls them would fail at the first epoch, deep inside training.
+    """
+    if not estimator.early_stopping or estimator.scoring not in get_scorer_names():
+        return
+    # A scorer records which prediction methods it may call (any one will do).
+    needs = getattr(get_scorer(estimator.scoring), "_response_method", ())
+    needs = [needs] if isinstance(needs, str) else list(needs)
+    if needs and not any(hasattr(estimator, method) for method in needs):
+        raise ValueError(
+            f"scoring={estimator.scoring!r} calls {' or '.join(needs)}, which "
+            f"{type(estimator).__name__} does not have: choose a scorer that "
+            "uses predict, such as 'r2' or 'neg_mean_squared_error'."
+        )
 
 
 def split_off_validation(data, fraction, stratify, random_state):

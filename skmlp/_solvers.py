@@ -273,14 +273,14 @@ class _StochasticRun:
 
     def keep_usable(self, diverged_at):
         """Leave the preferred usable weights in the state, warning if not the last."""
-        if diverged_at is None and self.monitor and self.kept.best_score is None:
-            _warn_no_finite_score(self.monitor)
         candidates = self._candidates(diverged_at)
         usable = _first_usable(
             candidates, self.state, self.objective, self.data, self.monitor
         )
         if usable is None:
             raise NoFiniteEpoch
+        if diverged_at is None and self.monitor and self.kept.best_score is None:
+            _warn_no_finite_score(self.monitor)
         checkpoint, reason = usable
         if checkpoint is None:
             return

@@ -15,6 +15,12 @@ graph with float32 weights, a ``DoubleTensorType`` input a float64 graph.
 A classifier returns the label and the probabilities, as skl2onnx's own
 classifiers do (``options={"zipmap": False}`` for a plain probability
 tensor); a regressor returns the values, of shape (n_samples, n_outputs).
+onnxruntime's ZipMap takes float32 only, so a float64 graph casts the
+probabilities to float32 for it; ``zipmap=False`` or ``"columns"`` keep them
+in float64. A classifier fitted on a single class predicts that class, and its
+two probability columns (as ``predict_proba`` gives them) have one label
+between them: it is exported with ``zipmap=False`` only, and any other
+choice raises a ``ValueError`` that names the option.
 Unlike skl2onnx's converter for scikit-learn's MLP, every skmlp activation
 is supported, ``loss='poisson'`` keeps its exponential output, and several
 outputs keep their shape.
@@ -190,29 +196,79 @@ def _is_multilabel(est):
     return est.n_outputs_ > 1 and est.out_activation_ == "logistic"
 
 
+def _n_probability_columns(est):
+    """Return the width of predict_proba: [1 - p, p] for one output unit."""
+    return 2 if est.n_outputs_ == 1 else est.n_outputs_
+
+
+def _zipmap_needs_float(operator):
+    """Return whether ZipMap reads the probabilities of a float64 graph.
+
+    onnxruntime's ZipMap takes float32 probabilities only, so a float64 graph
+    casts them for it; ``zipmap=False`` and ``"columns"`` keep float64.
+    """
+    options = operator.scope_inst.get_options(operator.raw_operator, {"zipmap": True})
+    is_double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    return is_double and options["zipmap"] is True
+
+
+def _check_zipmap_for_one_class(operator):
+    """Refuse a ZipMap for a model fitted on one class: one label, two columns."""
+    est = operator.raw_operator
+    options = operator.scope_inst.get_options(est, {"zipmap": True})
+    if len(est.classes_) == 1 and options["zipmap"] is not False:
+        (only,) = est.classes_.tolist()
+        raise ValueError(
+            f"This classifier was fitted on one class ({only!r}), but "
+            "predict_proba gives two columns, [1 - p, p], so the option zipmap "
+            "cannot label them. Export it with options={id(model): "
+            '{"zipmap": False}}.'
+        )
+
+
+def _label_index(graph, est, A):
+    """Return the name of the column index of each sample's predicted class."""
+    if est.n_outputs_ > 1:
+        return graph.node("ArgMax", A, axis=1, keepdims=0)
+    # one unit p for classes_[1]: the class is classes_[1] where p > 0.5
+    p = graph.node("Reshape", A, graph.constant([-1], TensorProto.INT64))
+    positive = graph.node("Greater", p, graph.constant(0.5))
+    return graph.node("Cast", positive, to=TensorProto.INT64)
+
+
+def _add_labels(graph, est, A, label):
+    """Add the output ``label``: what predict gives for the activations A."""
+    if _is_multilabel(est):
+        # a label is on where its own probability exceeds 0.5
+        chosen = graph.node("Greater", A, graph.constant(0.5))
+        graph.node("Cast", chosen, output=label, to=TensorProto.INT64)
+        return
+    classes, proto_type = _onnx_labels(est.classes_)
+    # A model fitted on one class predicts it whatever p is (as predict does).
+    classes = np.resize(classes, max(len(classes), 2))
+    index = _label_index(graph, est, A)
+    graph.node("Gather", graph.constant(classes, proto_type), index, output=label)
+
+
+def _add_probabilities(graph, est, A, probabilities, as_float):
+    """Add the output ``probabilities``: what predict_proba gives, maybe as float32."""
+    if est.n_outputs_ == 1:
+        # binary: one unit p for classes_[1], shown as the columns [1 - p, p]
+        A = graph.node("Concat", graph.node("Sub", graph.constant(1.0), A), A, axis=1)
+    if as_float:
+        graph.node("Cast", A, output=probabilities, to=TensorProto.FLOAT)
+    else:
+        graph.node("Identity", A, output=probabilities)
+
+
 def _convert_classifier(scope, operator, container):
     """Add the label and probability outputs of an MLPClassifier to the graph."""
     est, graph = operator.raw_operator, _graph_for(scope, operator, container)
     label, probabilities = operator.outputs[0].full_name, operator.outputs[1].full_name
     A = _forward(graph, operator.inputs[0].full_name, est)
-    if _is_multilabel(est):
-        # a label is on where its own probability exceeds 0.5
-        graph.node("Identity", A, output=probabilities)
-        chosen = graph.node("Greater", A, graph.constant(0.5))
-        graph.node("Cast", chosen, output=label, to=TensorProto.INT64)
-        return
-    if est.n_outputs_ == 1:
-        # binary: one unit p for classes_[1], shown as the columns [1 - p, p]
-        negative = graph.node("Sub", graph.constant(1.0), A)
-        graph.node("Concat", negative, A, output=probabilities, axis=1)
-        p = graph.node("Reshape", A, graph.constant([-1], TensorProto.INT64))
-        positive = graph.node("Greater", p, graph.constant(0.5))
-        index = graph.node("Cast", positive, to=TensorProto.INT64)
-    else:
-        graph.node("Identity", A, output=probabilities)
-        index = graph.node("ArgMax", A, axis=1, keepdims=0)
-    classes, proto_type = _onnx_labels(est.classes_)
-    graph.node("Gather", graph.constant(classes, proto_type), index, output=label)
+    _add_labels(graph, est, A, label)
+    as_float = _zipmap_needs_float(operator)
+    _add_probabilities(graph, est, A, probabilities, as_float)
 
 
 def _convert_regressor(scope, operator, container):
@@ -240,8 +296,12 @@ def _classifier_shapes(operator):
     )
     label_shape = [n_rows, len(est.classes_)] if _is_multilabel(est) else [n_rows]
     operator.outputs[0].type = label_type(shape=label_shape)
+    _check_zipmap_for_one_class(operator)
     probability_type = operator.inputs[0].type.__class__
-    operator.outputs[1].type = probability_type(shape=[n_rows, len(est.classes_)])
+    if _zipmap_needs_float(operator):
+        probability_type = FloatTensorType
+    width = _n_probability_columns(est)
+    operator.outputs[1].type = probability_type(shape=[n_rows, width])
 
 
 def _regressor_shapes(operator):

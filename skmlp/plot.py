@@ -9,6 +9,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._optimizers import OPTIMIZERS
+
 __all__ = ["LossCurveDisplay"]
 
 # Where a fitted meta-estimator keeps the fitted model it wraps: a search
@@ -284,7 +286,7 @@ class LossCurveDisplay:
 
 def _unit(network):
     """Return what one point of the network's loss curve stands for."""
-    return "iteration" if getattr(network, "solver", None) == "lbfgs" else "epoch"
+    return "epoch" if getattr(network, "solver", None) in OPTIMIZERS else "iteration"
 
 
 def _best_epoch(validation_scores):

@@ -1,5 +1,7 @@
 """Tests of the activation functions and their derivatives."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -52,6 +54,22 @@ def test_hidden_function_keeps_float32(name):
     HIDDEN_ACTIVATIONS[name].function(z32)
     assert z32.dtype == np.float32
     assert_allclose(z32, FORMULAS[name](z64), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+def test_hidden_function_is_quiet_for_large_inputs(name, dtype):
+    """Check that no activation warns on inputs near its dtype's largest value."""
+    big = np.finfo(dtype).max / 4
+    z = np.array([[-big, -1e3, -1.0, 0.0, 1.0, 1e3, big]], dtype=dtype)
+    with np.errstate(over="ignore"):
+        expected = FORMULAS[name](z.astype(np.float64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        HIDDEN_ACTIVATIONS[name].function(z)
+    # The formulas themselves may overflow to inf where f(z) is finite.
+    finite = np.isfinite(expected)
+    assert_allclose(z[finite], expected[finite].astype(dtype), rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))

@@ -3,20 +3,25 @@
 Random but small problems (1 to 60 samples, 1 to 8 features, constant columns,
 duplicate rows, magnitudes from 1e-300 to 1e300, float32 and float64, dense and
 sparse input, zero sample weights, every kind of target) meet random parameters
-(every solver, activation and loss, early stopping, dropout, class weights),
-and every fit must either fail with a clear ``ValueError`` or ``TypeError`` or
-give a finite model with finite predictions. A call that fails must leave a
-fitted model exactly as it was, no ``RuntimeWarning`` may escape unless
-scikit-learn's own MLP gives one on the same problem, an interrupted fit must
-leave a usable model, and threads, long ``partial_fit`` loops and concurrent
-fits must behave.
+(every solver, activation, loss and learning-rate schedule, early stopping with
+scorers of either kind, dropout, max_grad_norm, class weights), and every fit
+must either fail with a clear ``ValueError`` or ``TypeError`` or give a finite
+model with finite predictions on every row it was given, ``X_val`` included;
+a fit that keeps its starting weights although its gradients could move them
+must say why with a ``ConvergenceWarning``. One property test draws skmlp's own
+options (its activations, the robust losses, the cosine schedule, dropout,
+max_grad_norm, class weights, scoring) far more often than the others. A call
+that fails must leave a fitted model exactly as it was, no ``RuntimeWarning``
+may escape unless scikit-learn's own MLP gives one on the same problem (never,
+with an option only skmlp has), an interrupted fit must leave a usable model,
+and threads, long ``partial_fit`` loops and concurrent fits must behave.
 
 Two profiles, chosen by the environment variable ``SKMLP_FUZZ_PROFILE``:
 
 ``ci`` (the default)
-    About 200 examples in all, derandomized (the same examples on every run)
-    and without hypothesis's example database, so the run is reproducible and
-    takes well under a minute.
+    450 examples in all, derandomized (the same examples on every run) and
+    without hypothesis's example database, so the run is reproducible and
+    takes about 20 seconds.
 
 ``long``
     Thousands of random examples, for a search of several minutes or more::
@@ -49,6 +54,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 from sklearn import neural_network as sk_nn
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from skmlp import MLPClassifier, MLPRegressor
@@ -95,9 +101,24 @@ HIDDEN_ACTIVATIONS = [
     "silu",
 ]
 SKLEARN_ACTIVATIONS = {"identity", "logistic", "tanh", "relu"}
+SKMLP_ACTIVATIONS = [a for a in HIDDEN_ACTIVATIONS if a not in SKLEARN_ACTIVATIONS]
+SOLVERS = ["lbfgs", "sgd", "adam"]
 REGRESSION_LOSSES = ["squared_error", "poisson", "absolute_error", "huber", "quantile"]
 SKLEARN_LOSSES = {"squared_error", "poisson"}
-SKMLP_ONLY_PARAMS = {"class_weight", "scoring", "dropout", "huber_delta", "quantile"}
+ROBUST_LOSSES = ["absolute_error", "huber", "quantile"]
+SCHEDULES = ["constant", "invscaling", "adaptive", "cosine"]
+SKLEARN_SCHEDULES = {"constant", "invscaling", "adaptive"}
+SKMLP_ONLY_PARAMS = {
+    "class_weight",
+    "scoring",
+    "dropout",
+    "huber_delta",
+    "quantile",
+    "max_grad_norm",
+}
+# Scorers of either kind, so that a regressor meets probability scorers too.
+CLASSIFIER_SCORERS = ["accuracy", "neg_log_loss", "roc_auc", "balanced_accuracy"]
+REGRESSOR_SCORERS = ["r2", "max_error", "neg_mean_absolute_error"]
 DOCUMENTED_ERRORS = (ValueError, TypeError)
 CONTAINERS = {
     "dense": np.asarray,
@@ -232,17 +253,27 @@ def _draw_weights(draw, rng, n_samples):
     return weights * 10.0 ** draw(st.integers(-3, 3))
 
 
-def _draw_params(draw, classifier, n_samples, labels, loss):
-    """Return valid estimator parameters for a problem of ``n_samples`` rows."""
-    solver = draw(st.sampled_from(["lbfgs", "sgd", "adam"]))
-    hidden = tuple(draw(st.lists(st.integers(1, 8), max_size=2)))
+def _draw_params(draw, classifier, n_samples, labels, loss, own_options=False):
+    """Return valid estimator parameters for a problem of ``n_samples`` rows.
+
+    With ``own_options``, the options scikit-learn's MLP does not have are
+    drawn far more often: its activations, the cosine schedule, a stochastic
+    solver (which dropout and max_grad_norm need) and early stopping.
+    """
+    solvers = ["sgd", "adam", "sgd", "adam", "lbfgs"] if own_options else SOLVERS
+    solver = draw(st.sampled_from(solvers))
+    # Activations and dropout act on hidden layers: own options want at least one.
+    min_layers = 1 if own_options else 0
+    hidden = tuple(draw(st.lists(st.integers(1, 8), min_size=min_layers, max_size=2)))
+    activations = SKMLP_ACTIVATIONS if own_options else HIDDEN_ACTIVATIONS
+    schedules = ["cosine", *SCHEDULES] if own_options else SCHEDULES
     params = {
         "hidden_layer_sizes": hidden,
-        "activation": draw(st.sampled_from(HIDDEN_ACTIVATIONS)),
+        "activation": draw(st.sampled_from(activations)),
         "solver": solver,
         "alpha": draw(st.one_of(st.just(0.0), st.just(1e-4), st.floats(0, 10))),
         "batch_size": draw(st.one_of(st.just("auto"), st.integers(1, n_samples))),
-        "learning_rate": draw(st.sampled_from(["constant", "invscaling", "adaptive"])),
+        "learning_rate": draw(st.sampled_from(schedules)),
         "learning_rate_init": 10.0 ** draw(st.floats(-6, 3)),
         "max_iter": draw(st.integers(1, 15)),
         "shuffle": draw(st.booleans()),
@@ -253,33 +284,64 @@ def _draw_params(draw, classifier, n_samples, labels, loss):
         "n_iter_no_change": draw(st.integers(1, 10)),
         "max_fun": draw(st.sampled_from([15000, 1, 5, 30])),
     }
-    early_stopping = draw(st.booleans())
-    params["early_stopping"] = early_stopping
-    if early_stopping:
-        params["validation_fraction"] = draw(st.sampled_from([0.1, 0.2, 0.5]))
-        extra = ["accuracy", "neg_log_loss"] if classifier else ["r2", "max_error"]
-        params["scoring"] = draw(st.sampled_from([None, "loss", *extra]))
-    if solver != "lbfgs" and hidden and draw(st.booleans()):
-        params["dropout"] = draw(st.floats(0, 0.9))
-    if classifier:
-        if draw(st.booleans()):
-            if labels is None or draw(st.booleans()):
-                params["class_weight"] = "balanced"
-            else:
-                weights = st.floats(0.01, 100)
-                params["class_weight"] = {
-                    label: draw(weights) for label in labels if draw(st.booleans())
-                }
-    else:
-        params["loss"] = loss
-        params["huber_delta"] = 10.0 ** draw(st.floats(-3, 3))
-        params["quantile"] = draw(st.floats(0.01, 0.99))
+    params.update(_draw_early_stopping(draw, classifier, own_options))
+    params.update(_draw_stochastic_options(draw, solver, hidden))
+    params.update(_draw_target_options(draw, classifier, labels, loss))
     return params
 
 
+def _draw_early_stopping(draw, classifier, own_options):
+    """Return early stopping's parameters; a scorer may suit the other kind."""
+    if not draw(st.booleans() | st.just(own_options)):
+        return {"early_stopping": False}
+    if classifier:
+        scorers = CLASSIFIER_SCORERS if own_options else CLASSIFIER_SCORERS[:2]
+    else:
+        scorers = [*REGRESSOR_SCORERS, *CLASSIFIER_SCORERS[1:3]]
+    return {
+        "early_stopping": True,
+        "validation_fraction": draw(st.sampled_from([0.1, 0.2, 0.5])),
+        "scoring": draw(st.sampled_from([None, "loss", *scorers])),
+    }
+
+
+def _draw_stochastic_options(draw, solver, hidden):
+    """Return dropout and max_grad_norm, each drawn half of the time."""
+    params = {}
+    if solver != "lbfgs" and hidden and draw(st.booleans()):
+        params["dropout"] = draw(st.floats(0, 0.9))
+    if solver != "lbfgs" and draw(st.booleans()):
+        params["max_grad_norm"] = 10.0 ** draw(st.floats(-3, 3))
+    return params
+
+
+def _draw_target_options(draw, classifier, labels, loss):
+    """Return class_weight of a classifier, or the loss of a regressor."""
+    if not classifier:
+        return {
+            "loss": loss,
+            "huber_delta": 10.0 ** draw(st.floats(-3, 3)),
+            "quantile": draw(st.floats(0.01, 0.99)),
+        }
+    if not draw(st.booleans()):
+        return {}
+    if labels is None or draw(st.booleans()):
+        return {"class_weight": "balanced"}
+    weights = st.floats(0.01, 100)
+    return {
+        "class_weight": {
+            label: draw(weights) for label in labels if draw(st.booleans())
+        }
+    }
+
+
 @st.composite
-def problems(draw, classifier=None):
-    """Return a fuzzed Problem of a classifier or regressor (drawn when None)."""
+def problems(draw, classifier=None, own_options=False):
+    """Return a fuzzed Problem of a classifier or regressor (drawn when None).
+
+    ``own_options`` favours the options only skmlp has (see ``_draw_params``)
+    and, for a regressor, the robust losses.
+    """
     if classifier is None:
         classifier = draw(st.booleans())
     n_samples = draw(st.integers(1, 60))
@@ -291,10 +353,11 @@ def problems(draw, classifier=None):
         y, labels = _draw_class_targets(draw, rng, n_samples)
         loss = None
     else:
-        labels, loss = None, draw(st.sampled_from(REGRESSION_LOSSES))
+        losses = ROBUST_LOSSES if own_options else REGRESSION_LOSSES
+        labels, loss = None, draw(st.sampled_from(losses))
         y = _draw_regression_targets(draw, rng, n_samples, loss)
     sample_weight = _draw_weights(draw, rng, n_samples)
-    params = _draw_params(draw, classifier, n_samples, labels, loss)
+    params = _draw_params(draw, classifier, n_samples, labels, loss, own_options)
     container = CONTAINERS[draw(st.sampled_from(sorted(CONTAINERS)))]
     fit_kwargs = {}
     if params["early_stopping"] and params["solver"] != "lbfgs" and draw(st.booleans()):
@@ -365,9 +428,11 @@ def _sklearn_twin(problem):
     params = problem.params
     if problem.fit_kwargs or params["activation"] not in SKLEARN_ACTIVATIONS:
         return None
+    if params["learning_rate"] not in SKLEARN_SCHEDULES:
+        return None
     if any(
         params.get(name) not in (None, 0.0)
-        for name in ("class_weight", "scoring", "dropout")
+        for name in ("class_weight", "scoring", "dropout", "max_grad_norm")
     ):
         return None
     if not problem.classifier and params["loss"] not in SKLEARN_LOSSES:
@@ -431,12 +496,74 @@ def _snapshot(model):
 
 
 # ---------------------------------------------------------- fit invariants
+class _Recorded(NamedTuple):
+    """The starting weights of a fit, and the largest gradient entry it met."""
+
+    start: list
+    largest_gradient: list
+
+
+def _training_recorder():
+    """Return (a loss_and_gradients that records what _Recorded holds, the record)."""
+    original = Objective.loss_and_gradients
+    record = _Recorded([], [0.0])
+
+    def loss_and_gradients(self, params, batch, grads):
+        if not record.start:
+            record.start.append(np.array(params, copy=True))
+        loss = original(self, params, batch, grads)
+        if loss is not None:
+            with np.errstate(invalid="ignore"):
+                largest = np.nan_to_num(np.abs(np.asarray(grads)).max(), nan=np.inf)
+            record.largest_gradient[0] = max(record.largest_gradient[0], largest)
+        return loss
+
+    return loss_and_gradients, record
+
+
+def _flat_weights(model):
+    arrays = [*model.coefs_, *model.intercepts_]
+    return np.concatenate([np.ravel(array) for array in arrays])
+
+
+def _first_step_shows(params, record):
+    """Return whether a step of the largest gradient would change the weights.
+
+    Adam's first step is about ``learning_rate_init`` for any gradient, SGD's
+    ``learning_rate_init`` times it; either must exceed a thousandth of the
+    weights' scale to show in float32 or float64. L-BFGS warns when it stops.
+    """
+    if params["solver"] == "lbfgs" or not record.largest_gradient[0] > 0:
+        return False
+    scale = params["learning_rate_init"]
+    if params["solver"] == "sgd":
+        scale *= record.largest_gradient[0]
+    return scale > 1e-3 * max(1.0, np.abs(record.start[0]).max())
+
+
+def _assert_moved_or_warned(model, record, caught):
+    """Assert that a fit that kept weights it could have moved said why."""
+    if not record.start or not np.array_equal(record.start[0], _flat_weights(model)):
+        return
+    event("kept the starting weights")
+    if not _first_step_shows(model.get_params(), record):
+        return
+    convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert convergence, (
+        "fit kept its starting weights without a ConvergenceWarning, though its "
+        f"largest gradient entry was {record.largest_gradient[0]:.3g}"
+    )
+
+
 def _check_fit(problem):
     """Check invariants 1 (outcome of fit) and 3 (RuntimeWarnings) on a problem."""
     model = problem.make()
     outputs = None
-    with warnings.catch_warnings(record=True) as caught:
+    recorder, record = _training_recorder()
+    patch = mock.patch.object(Objective, "loss_and_gradients", recorder)
+    with warnings.catch_warnings(record=True) as caught, patch:
         warnings.simplefilter("always", RuntimeWarning)
+        warnings.simplefilter("always", ConvergenceWarning)
         try:
             _fit(model, problem)
         except DOCUMENTED_ERRORS as exc:
@@ -445,12 +572,17 @@ def _check_fit(problem):
             assert str(exc).strip(), f"{type(exc).__name__} without a message"
         else:
             outputs = _predictions(model, problem.X)
+            if "X_val" in problem.fit_kwargs:
+                outputs["X_val"] = _predictions(model, problem.fit_kwargs["X_val"])
     note(f"warnings: {_describe(caught)}")
     runtime = _runtime_warnings(caught)
     if outputs is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             _assert_usable(model, problem.X)
+            if "X_val" in problem.fit_kwargs:
+                _assert_usable(model, problem.fit_kwargs["X_val"])
+        _assert_moved_or_warned(model, record, caught)
     event("fitted" if outputs is not None else "not fitted")
     if runtime:
         event("RuntimeWarning")
@@ -477,6 +609,13 @@ def test_classifier_fit_is_finite_or_fails_clearly(problem):
 @given(problem=problems(classifier=False))
 def test_regressor_fit_is_finite_or_fails_clearly(problem):
     """Check that MLPRegressor.fit fails clearly or gives a finite model."""
+    _check_fit(problem)
+
+
+@settings(FUZZ, max_examples=_examples(250))
+@given(problem=problems(own_options=True))
+def test_skmlp_own_options_fit_is_finite_or_fails_clearly(problem):
+    """Check skmlp's own options on hostile data: finite, failing clearly, or warned."""
     _check_fit(problem)
 
 

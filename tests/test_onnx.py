@@ -136,6 +136,68 @@ def test_classifier_zipmap_default_gives_one_dict_per_sample():
     assert_allclose(as_array, expected, rtol=1e-5, atol=1e-5)
 
 
+def _zipmap_as_array(proba, classes):
+    """Return the ZipMap output (one dict per sample) as an array of columns."""
+    assert [sorted(row) for row in proba] == [sorted(classes)] * len(proba)
+    return np.array([[row[c] for c in classes] for row in proba])
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [[0, 1], [3, 7, 9], ["no", "yes"], ["cat", "dog", "emu"], "multilabel"],
+    ids=["binary", "multiclass", "binary-str", "multiclass-str", "multilabel"],
+)
+def test_float64_classifier_with_default_options_runs(labels):
+    """Check that a float64 graph with the default zipmap loads, runs and agrees."""
+    X = _data()
+    if labels == "multilabel":
+        y = (X[:, :3] > 0).astype(int)
+    else:
+        y = np.asarray(labels)[np.argsort(X[:, :2].sum(axis=1)) % len(labels)]
+    clf = _classifier().fit(X, y)
+    label, proba = _run(clf, X, np.float64)
+    assert_array_equal(label, clf.predict(X))
+    # ZipMap holds float32 values: the float64 probabilities, rounded once.
+    columns = range(len(clf.classes_)) if labels == "multilabel" else clf.classes_
+    as_array = _zipmap_as_array(proba, list(columns))
+    assert_allclose(as_array, clf.predict_proba(X), rtol=1e-7, atol=1e-8)
+
+
+def test_float64_pipeline_with_default_options_runs():
+    """Check that a float64 Pipeline(StandardScaler, MLPClassifier) runs with ZipMap."""
+    X = 5 + 3 * _data()
+    y = np.array(["a", "b", "c"])[(X[:, 0] > 5).astype(int) + (X[:, 1] > 5)]
+    pipe = make_pipeline(StandardScaler(), _classifier()).fit(X, y)
+    label, proba = _run(pipe, X, np.float64)
+    assert_array_equal(label, pipe.predict(X))
+    as_array = _zipmap_as_array(proba, list(pipe.classes_))
+    assert_allclose(as_array, pipe.predict_proba(X), rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype_name", DTYPES)
+@pytest.mark.parametrize("label", [4, "only"])
+def test_one_class_classifier_exports_without_zipmap(label, dtype_name):
+    """Check that a one-class model's graph gives predict and predict_proba."""
+    X = _data()
+    # Hardly trained, so that p > 0.5 on some rows and p < 0.5 on others.
+    clf = MLPClassifier((6,), solver="sgd", max_iter=1, learning_rate_init=1e-6)
+    clf = clf.set_params(random_state=0).fit(X, np.full(len(X), label))
+    assert 0 < (clf.predict_proba(X)[:, 1] > 0.5).mean() < 1
+    label_out, proba = _run(clf, X, DTYPES[dtype_name][0], {id(clf): {"zipmap": False}})
+    assert_array_equal(label_out, np.full(len(X), label))
+    tol = DTYPES[dtype_name][1]
+    assert_allclose(proba, clf.predict_proba(X), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("zipmap", [True, "columns"])
+def test_one_class_classifier_with_zipmap_names_the_option(zipmap):
+    """Check that ZipMap on a one-class model is refused naming the option."""
+    X = _data()
+    clf = _classifier().fit(X, np.zeros(len(X), dtype=int))
+    with pytest.raises(ValueError, match=r"one class \(0\).*zipmap.*False"):
+        skmlp_onnx.to_onnx(clf, X[:1], options={id(clf): {"zipmap": zipmap}})
+
+
 @pytest.mark.parametrize("dtype_name", DTYPES)
 def test_pipeline_with_scaler_converts(dtype_name):
     """Check that a Pipeline(StandardScaler, MLPClassifier) converts and agrees."""

@@ -397,3 +397,69 @@ def test_lbfgs_result_that_is_not_finite_falls_back_to_the_best_point(monkeypatc
     flat = np.concatenate([w.ravel() for w in [*reg.coefs_, *reg.intercepts_]])
     assert_array_equal(flat, best_scale * starts[0])
     assert np.isfinite(reg.predict(X)).all()
+
+
+# ------------------------------------------------------------- callbacks
+class _FailingTeardown:
+    """A callback whose every hook works except teardown, which raises."""
+
+    def setup(self, estimator, context):
+        """Do nothing."""
+
+    def on_fit_task_begin(self, estimator, context):
+        """Do nothing."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
+        """Do nothing."""
+
+    def teardown(self, estimator, context):
+        """Raise, after the fit has finished."""
+        raise OSError("the callback could not close its log")
+
+
+def _refit_with_failing_teardown(est, X, y):
+    """Refit ``est`` with a callback whose teardown raises; return the error."""
+    est.set_callbacks(_FailingTeardown())
+    with pytest.raises(OSError, match="could not close its log") as raised:
+        est.fit(X, y)
+    return raised.value
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_teardown_error_after_a_successful_refit_keeps_the_new_model():
+    """Check that a raising teardown leaves the new model, as LogisticRegression."""
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    # The oracle of the promise: scikit-learn's LogisticRegression, which runs
+    # teardown after the fit has set its attributes, and keeps them.
+    logistic = LogisticRegression().fit(X, y)
+    _refit_with_failing_teardown(logistic, X, 1 - y)
+    assert_array_equal(logistic.coef_, LogisticRegression().fit(X, 1 - y).coef_)
+
+    params = {"hidden_layer_sizes": (5,), "max_iter": 20, "random_state": 0}
+    clf = MLPClassifier(**params).fit(X, y)
+    error = _refit_with_failing_teardown(clf, X, 1 - y)
+    assert error.__context__ is None  # the fit itself did not fail
+    reference = MLPClassifier(**params).fit(X, 1 - y)
+    for mine, expected in zip(_weights(clf), _weights(reference), strict=True):
+        assert_array_equal(mine, expected)
+    assert_array_equal(clf.predict(X), reference.predict(X))
+
+
+def test_teardown_error_after_a_failed_refit_leaves_the_model_as_it_was():
+    """Check that a fit that fails stays undone when teardown raises as well."""
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((30, 2)), rng.standard_normal(30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor(max_iter=5, random_state=0).fit(X, y)
+    before = copy.deepcopy(vars(reg))
+    X_hopeless = np.finfo(np.float64).max * rng.uniform(size=X.shape)
+    error = _refit_with_failing_teardown(reg, X_hopeless, y)
+    assert isinstance(error.__context__, ValueError)
+    assert SKLEARN_MESSAGE in str(error.__context__)
+    after = {k: v for k, v in vars(reg).items() if k != "_skl_callbacks"}
+    assert_same_state(before, after)
