@@ -165,7 +165,7 @@ def _scored(scorer, scoring, estimator, X, y_true, weight):
     """Return the scorer's score, or raise a ValueError that names ``scoring``."""
     try:
         return scorer(estimator, X, y_true, **weight)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, AttributeError) as error:
         hint = ""
         if "multi_class" in str(error):
             hint = " For a multiclass target use 'roc_auc_ovr' or 'roc_auc_ovo'."

@@ -45,8 +45,9 @@ try:
     )
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "skmlp.onnx needs skl2onnx and onnx; install them with "
-        'pip install "skmlp[onnx]"'
+        "skmlp.onnx needs skl2onnx and onnx, skmlp's onnx extra. From a clone "
+        'of the repository: pip install ".[onnx]"; from its URL: '
+        'pip install "skmlp[onnx] @ git+<the repository\'s URL>".'
     ) from error
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS

@@ -231,4 +231,4 @@ def test_missing_skl2onnx_names_the_extra():
     """Check that the ImportError without skl2onnx says how to install it."""
     code = "import sys; sys.modules['skl2onnx'] = None; import skmlp.onnx"
     result = _python(code)
-    assert 'pip install "skmlp[onnx]"' in result.stderr
+    assert 'pip install ".[onnx]"' in result.stderr
