@@ -37,7 +37,7 @@ from functools import partial
 
 import numpy as np
 from sklearn import config_context, neural_network
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
@@ -68,7 +68,7 @@ COLUMNS = ("case", "unit", "skmlp", "sklearn", "ratio", "target", "result")
 COLUMNS += ("skmlp GFLOP/s", "sklearn GFLOP/s", "numpy matmul GFLOP/s")
 COLUMNS += ("skmlp / matmul", "sklearn / matmul")
 UNITS = {"epoch": "s/epoch", "lbfgs": "s/iteration", "predict": "ms/call"}
-UNITS["memory"] = "MB"
+UNITS["memory"], UNITS["small"] = "MB", "s/fit"
 NAMESPACES, DEVICES = ("numpy", "torch"), ("cpu", "cuda")
 SIDES = ("numpy", "torch")
 
@@ -79,7 +79,8 @@ class Case:
 
     ``kind`` is "epoch" (stochastic solver, seconds per epoch), "lbfgs" (seconds
     per L-BFGS iteration), "predict" (milliseconds per call on ``n_rows`` rows)
-    or "memory" (tracemalloc peak of one fit, in MB). ``batch_size``, where
+    or "memory" (tracemalloc peak of one fit, in MB), or "small" (seconds of a
+    whole fit of ``n_calls`` epochs on iris, defaults otherwise). ``batch_size``, where
     set, replaces the ``--batch-size`` option (the device cases compare two).
     """
 
@@ -109,6 +110,7 @@ CASES = (
     ),
     Case("predict-10k", "predict", dtype="float64", n_rows=10_000, n_calls=20),
     Case("memory-adam-100-f32", "memory", target=1.0),
+    Case("small-iris-adam-200", "small", dtype="float64", n_calls=200, target=0.4),
     Case("memory-lbfgs-100-f64", "memory", solver="lbfgs", dtype="float64", target=1.0),
 )
 # Adam in float32, the first epoch case: the solver and the precision a GPU is
@@ -257,9 +259,28 @@ def memory_plan(case, data, settings, extra=None):
     return Plan(measures, None)
 
 
+def small_fit_seconds(case, library):
+    """Return [the seconds of a whole fit on iris with the library's defaults]."""
+    X, y = load_iris(return_X_y=True)
+    model = getattr(LIBRARIES[library], case.estimator)(
+        max_iter=case.n_calls, solver=case.solver, random_state=0
+    )
+    start = time.perf_counter()
+    quiet_fit(model, X, y)
+    return [time.perf_counter() - start]
+
+
+def small_plan(case, data, settings, extra=None):
+    """Return the plan of a "small" case: whole fits, where fixed costs show."""
+    measures = {
+        library: partial(small_fit_seconds, case, library) for library in LIBRARIES
+    }
+    return Plan(measures, None)
+
+
 def run_case(case, data, settings, extra=None):
     """Return the medians and paired ratios of a case, measured interleaved."""
-    planners = {"predict": predict_plan, "memory": memory_plan}
+    planners = {"predict": predict_plan, "memory": memory_plan, "small": small_plan}
     plan = planners.get(case.kind, fit_plan)(case, data, settings, extra)
     timed = ("skmlp", "sklearn", "numpy") if case.kind in ("epoch", "lbfgs") else ()
     return run_rounds(case, plan, settings.repeats, timed)

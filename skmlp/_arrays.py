@@ -327,19 +327,19 @@ def _ops_of_namespace(xp):
     return ArrayApiOps(xp)
 
 
-def array_ops(*arrays):
+def array_ops(array, *others):
     """Return the operations of the library the arrays belong to.
 
     numpy arrays, scipy sparse matrices and Python objects get numpy's;
     arrays of one other library get that library's. Arrays of different
     libraries raise a ValueError naming them.
     """
-    if len(arrays) == 1:
+    if not others:
         # On every call of the network: one look-up by type, once it is known.
-        ops = _OPS_OF_TYPE.get(type(arrays[0]))
+        ops = _OPS_OF_TYPE.get(type(array))
         if ops is not None:
             return ops
-    found = [a for a in arrays if a is not None]
+    found = [a for a in (array, *others) if a is not None]
     if all(type(a) is np.ndarray or sp.issparse(a) for a in found):
         return NUMPY
     names = {_library(a) for a in found}

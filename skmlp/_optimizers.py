@@ -131,6 +131,9 @@ def clip_to_norm(grads, max_norm):
     return True
 
 
+_PLAIN_VALUES = {bool, int, float, str, type(None)}
+
+
 def _copied(state):
     """Return a copy of a state dict: its arrays copied, its scratch left out.
 
@@ -139,11 +142,12 @@ def _copied(state):
     """
     copy = {}
     for key, value in state.items():
-        if key.startswith("_"):
-            continue
-        if isinstance(value, dict):
+        kind = type(value)
+        if kind is dict:
             value = _copied(value)
-        elif hasattr(value, "shape"):
+        elif key[0] == "_":
+            continue
+        elif kind not in _PLAIN_VALUES:
             value = array_ops(value).copy(value)
         copy[key] = value
     return copy
