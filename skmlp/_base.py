@@ -176,9 +176,11 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
     def _fit(self, X, y, sample_weight, request):
         """Train and commit; on any error, restore the estimator as it was."""
         before = dict(vars(self))
-        continuing = self._continues_training(request.incremental)
+        continuing = hasattr(self, "coefs_") and (
+            self.warm_start or request.incremental
+        )
         try:
-            self._train(X, y, sample_weight, request)
+            self._train(X, y, sample_weight, request, reset=not continuing)
         except NoFiniteEpoch as error:
             self._restore(before)
             if not continuing:
@@ -196,10 +198,6 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             raise
         return self
 
-    def _continues_training(self, incremental):
-        """Return whether this call trains on from the fitted weights."""
-        return hasattr(self, "coefs_") and (self.warm_start or incremental)
-
     def _restore(self, attributes):
         # scikit-learn's callback machinery still needs its bookkeeping to tear
         # the callbacks down after a failed fit.
@@ -207,12 +205,14 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         vars(self).clear()
         vars(self).update(attributes, **kept)
 
-    def _train(self, X, y, sample_weight, request):
-        """Check the data, plan the call, run its solver and commit the result."""
+    def _train(self, X, y, sample_weight, request, reset):
+        """Check the data, plan the call, run its solver and commit the result.
+
+        ``reset`` is False when the call trains on from the fitted weights.
+        """
         parameters = self.get_params(deep=False)
         check_options(parameters, request.incremental)
         check_scorer_methods(self)
-        reset = not self._continues_training(request.incremental)
         data, y, encoder, class_weights = self._checked_data(
             X, y, sample_weight, reset, request
         )
@@ -230,7 +230,11 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         with scipy_blas_on_one_thread():
             self._run(plan, state, data, (validation, encoder, tasks))
         self._commit(state, plan, encoder)
-        self._end_tasks(tasks, state)
+        if tasks is not None:
+            try:
+                tasks.end(state)
+            except KeyboardInterrupt:  # the trained model is kept
+                warnings.warn("Training interrupted by user.", stacklevel=4)
 
     def _checked_data(self, X, y, sample_weight, reset, request):
         """Return (training Batch, y on the host, target encoder, class weights)."""
@@ -339,15 +343,6 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             return CallTask(self, data, 0, attributes_of)
         max_subtasks = plan.max_iter + (not plan.stochastic)
         return FitTasks(self, data, max_subtasks, attributes_of)
-
-    def _end_tasks(self, tasks, state):
-        """End the callbacks' fit task; an interrupt there keeps the trained model."""
-        if tasks is None:
-            return
-        try:
-            tasks.end(state)
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
 
     def _attributes_at(self, state, plan, encoder, in_place):
         """Return every fitted attribute of a model at ``state`` (see _fitted)."""

@@ -114,21 +114,21 @@ def split_off_validation(data, fraction, stratify, random_state):
         test_size=fraction,
         stratify=stratify,
     )
-    train, val = (Batch(*(_rows_of(part, rows) for part in data)) for rows in split)
+    xp, parts = array_ops(data.Y), []
+    for rows in split:
+        rows = xp.move(rows, like=data.Y)
+        weight = data.sample_weight
+        weight = None if weight is None else xp.take_rows(weight, rows)
+        parts.append(
+            Batch(xp.take_rows(data.X, rows), xp.take_rows(data.Y, rows), weight)
+        )
+    train, val = parts
     if val.X.shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' "
             "or the size of your dataset."
         )
     return train, val
-
-
-def _rows_of(part, rows):
-    """Return the numpy ``rows`` of the array ``part`` (None stays None)."""
-    if part is None:
-        return None
-    xp = array_ops(part)
-    return xp.take_rows(part, xp.move(rows, like=part))
 
 
 def validation_monitor(estimator, spec, val, encoder):

@@ -80,17 +80,11 @@ def fitted_attributes(state, plan, fitted, in_place):
     continued = not plan.reset and "loss_curve_" in fitted
     for name, entries in curves.items():
         earlier = fitted.get(name) if continued else None
-        attributes[name] = _continued_curve(earlier, entries, in_place)
+        if entries is not None and earlier is not None:
+            if in_place:
+                earlier.extend(entries)
+            entries = earlier if in_place else [*earlier, *entries]
+        elif entries is not None and not in_place:
+            entries = list(entries)
+        attributes[name] = entries
     return attributes
-
-
-def _continued_curve(earlier, entries, in_place):
-    """Return ``earlier`` followed by ``entries``: extended in place, or a new list."""
-    if entries is None:
-        return None
-    if earlier is None:
-        return entries if in_place else list(entries)
-    if not in_place:
-        return [*earlier, *entries]
-    earlier.extend(entries)
-    return earlier

@@ -22,8 +22,7 @@ few vector operations and L-BFGS sees the same buffer.
 """
 
 import math
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -39,21 +38,19 @@ class ParameterLayout:
     """Where each layer's W and b live in the flat parameter vector."""
 
     layer_units: tuple[int, ...]
+    #: The (fan_in, fan_out) shape of every W.
+    coef_shapes: list = field(init=False, compare=False)
+    #: The number of weights; they fill the start of the buffer.
+    n_coefs: int = field(init=False, compare=False)
+    #: The total number of parameters.
+    size: int = field(init=False, compare=False)
 
-    @cached_property
-    def coef_shapes(self):
-        """Return the (fan_in, fan_out) shape of every W."""
-        return list(pairwise(self.layer_units))
-
-    @cached_property
-    def n_coefs(self):
-        """Return the number of weights; they fill the start of the buffer."""
-        return sum(fan_in * fan_out for fan_in, fan_out in self.coef_shapes)
-
-    @cached_property
-    def size(self):
-        """Return the total number of parameters."""
-        return self.n_coefs + sum(self.layer_units[1:])
+    def __post_init__(self):
+        shapes = list(pairwise(self.layer_units))
+        n_coefs = sum(map(math.prod, shapes))
+        object.__setattr__(self, "coef_shapes", shapes)
+        object.__setattr__(self, "n_coefs", n_coefs)
+        object.__setattr__(self, "size", n_coefs + sum(self.layer_units[1:]))
 
     def unpack(self, params):
         """Return lists of views (coefs, intercepts) into the flat ``params``."""

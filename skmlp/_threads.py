@@ -8,13 +8,14 @@ both; vector updates gain nothing from threads anyway. A BLAS that numpy and
 scipy share is left alone.
 
 Several fits may run at once in threads (a threading joblib backend, a user's
-thread pool), so the limit is shared: see ``_SharedSingleThreadLimit``.
+thread pool), so the limit is shared: see ``scipy_blas_on_one_thread``.
 """
 
 import contextlib
 import functools
 import os
 import threading
+from operator import attrgetter
 
 import scipy
 
@@ -41,48 +42,28 @@ def _scipy_own_blas():
     return controller.select(filepath=scipy_blas) if scipy_blas else None
 
 
-class _SharedSingleThreadLimit:
-    """A one-thread limit on scipy's BLAS that concurrent fits share.
-
-    The fit that finds no limit in place sets it and is the one to restore it,
-    from its own thread, when it ends: OpenBLAS may ignore a change made from
-    another thread, so handing the restore over could leave the limit set.
-    Fits that overlap it run under its limit while it lasts.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._limiter = None
-
-    def acquire(self):
-        """Set the limit unless one is in place; return whether this call owns it."""
-        with self._lock:
-            if self._limiter is not None:
-                return False
-            scipy_blas = _scipy_own_blas()
-            if scipy_blas is None or all(
-                lib.num_threads == 1 for lib in scipy_blas.lib_controllers
-            ):
-                return False
-            self._limiter = scipy_blas.limit(limits=1)
-            return True
-
-    def release(self, owned):
-        """Restore the limits found before, if this call set them."""
-        if owned:
-            with self._lock:
-                self._limiter.restore_original_limits()
-                self._limiter = None
-
-
-_LIMIT = _SharedSingleThreadLimit()
+# One limit for every fit running at once. The fit that finds no limit in place
+# sets it and is the one to restore it, from its own thread, when it ends:
+# OpenBLAS may ignore a change made from another thread, so handing the
+# restore over could leave the limit set. Fits that overlap it run under its
+# limit while it lasts.
+_LOCK = threading.Lock()
+_LIMITER = []  # the limiter of the fit that set the limit, while it runs
 
 
 @contextlib.contextmanager
 def scipy_blas_on_one_thread():
     """Return a context in which the BLAS that scipy ships runs single-threaded."""
-    owned = _LIMIT.acquire()
+    owned = False
+    with _LOCK:
+        scipy_blas = None if _LIMITER else _scipy_own_blas()
+        libraries = scipy_blas.lib_controllers if scipy_blas else []
+        if max(map(attrgetter("num_threads"), libraries), default=1) > 1:
+            _LIMITER.append(scipy_blas.limit(limits=1))
+            owned = True
     try:
         yield
     finally:
-        _LIMIT.release(owned)
+        if owned:
+            with _LOCK:
+                _LIMITER.pop().restore_original_limits()
