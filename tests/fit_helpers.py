@@ -5,8 +5,13 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import make_classification, make_regression
 from sklearn.preprocessing import StandardScaler
 
+from skmlp import _solvers
+from skmlp._optimizers import OPTIMIZERS
+
 CONVERGENCE = "ignore::sklearn.exceptions.ConvergenceWarning"
-SOLVERS = ["lbfgs", "sgd", "adam"]
+#: Every solver, and the stochastic ones, as the registries list them.
+SOLVERS = list(_solvers.SOLVERS)
+STOCHASTIC = list(OPTIMIZERS)
 
 
 def classification(n_classes=2, n_samples=200, seed=0, **kwargs):

@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._optimizers import OPTIMIZERS
 
 CONVERGENCE = "ignore::sklearn.exceptions.ConvergenceWarning"
 ESTIMATORS = [MLPClassifier, MLPRegressor]
@@ -190,7 +191,7 @@ def test_partial_fit_not_available_for_lbfgs(mlp_class):
     assert not hasattr(est, "partial_fit")
     with pytest.raises(AttributeError, match="has no attribute 'partial_fit'"):
         est.partial_fit  # noqa: B018
-    for solver in ("sgd", "adam"):
+    for solver in OPTIMIZERS:
         assert hasattr(mlp_class(solver=solver), "partial_fit")
 
 

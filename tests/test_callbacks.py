@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from fit_helpers import STOCHASTIC
 from numpy.testing import assert_array_equal
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -62,7 +63,7 @@ PARAMS = {"hidden_layer_sizes": (4,), "random_state": 0, "n_iter_no_change": 100
 
 
 @pytest.mark.filterwarnings(CONVERGENCE)
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", STOCHASTIC)
 def test_each_epoch_is_a_task_holding_that_epochs_weights(solver):
     """Check n_iter_ epoch tasks, the third one's model equal to a 3-epoch fit."""
     X, y = _data()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from fit_helpers import (
     CONVERGENCE,
+    STOCHASTIC,
     any_weights_differ,
     assert_same_weights,
     classification,
@@ -18,7 +19,7 @@ from skmlp._objective import Dropout
 
 
 @pytest.mark.filterwarnings(CONVERGENCE)
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", STOCHASTIC)
 @pytest.mark.parametrize("estimator_class", [MLPClassifier, MLPRegressor])
 def test_dropout_changes_training_but_is_reproducible(estimator_class, solver):
     """Check that dropout changes the weights and two seeded fits are identical."""

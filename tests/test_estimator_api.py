@@ -19,6 +19,7 @@ import pytest
 import scipy
 import scipy.optimize
 import scipy.sparse as sp
+from fit_helpers import STOCHASTIC
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import neural_network as sk
 from sklearn.datasets import (
@@ -129,7 +130,7 @@ def test_pickle_round_trip_predicts_identically(solver):
     assert_array_equal(reg_copy.predict(X_reg), reg.predict(X_reg))
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", STOCHASTIC)
 def test_pickled_model_continues_partial_fit_identically(solver):
     """Check that partial_fit after unpickling continues exactly as without."""
     X, y = _classification()
@@ -251,7 +252,7 @@ def test_partial_fit_classes_not_all_in_first_chunk():
 
 # ----------------------------------------------------------------- warm start
 @pytest.mark.filterwarnings(CONVERGENCE)
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", STOCHASTIC)
 def test_warm_start_continues_from_fitted_weights(solver):
     """Check that a warm-started fit with max_iter=1 starts from coefs_."""
     X, y = _classification()

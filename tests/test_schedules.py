@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from fit_helpers import STOCHASTIC
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -107,7 +108,7 @@ def test_sklearn_schedules_are_ignored_by_adam(name):
     assert reduce_after_stall(state) is False
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", STOCHASTIC)
 def test_schedule_state_is_plain_numbers(solver):
     """Check that every schedule's state is a dict of numbers and its name."""
     for name in SCHEDULES:
@@ -137,7 +138,7 @@ def _record_rates(monkeypatch, solver):
     return seen
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", STOCHASTIC)
 def test_cosine_fit_steps_with_the_cosine_rates(solver, monkeypatch):
     """Check that a cosine fit steps with eta_e in epoch e, for sgd and adam."""
     seen = _record_rates(monkeypatch, solver)
