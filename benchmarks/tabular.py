@@ -73,6 +73,8 @@ def shifted_geomean(errors, shift=SHIFT):
     """Return exp(mean(log(error + shift))) - shift over the finite errors."""
     errors = np.asarray(errors, dtype=float)
     errors = errors[np.isfinite(errors)]
+    if errors.size == 0:
+        return math.nan
     return float(np.exp(np.mean(np.log(errors + shift))) - shift)
 
 

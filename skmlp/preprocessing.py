@@ -118,7 +118,7 @@ def _levels(texts, max_categories):
 
 def _level_array(levels):
     """Return levels as an object array, the missing level as NaN."""
-    return np.array([np.nan if level is None else level for level in levels] or [])
+    return np.array([np.nan if level is None else level for level in levels], object)
 
 
 def _one_hot(texts, kept, other):
