@@ -16,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._sklearn_compat import Interval, _fit_context
 
@@ -52,13 +52,18 @@ def _is_numeric_dtype(dtype):
     return getattr(dtype, "kind", "O") in "iuf"
 
 
+def _is_frame(X):
+    """Return whether X is a data frame (pandas, polars) with column dtypes."""
+    return hasattr(X, "dtypes") and hasattr(X, "columns")
+
+
 def _categorical_mask(X_input, X):
     """Return a boolean mask of the categorical columns of ``X``.
 
     A data frame's column dtypes decide; for an array, a numeric dtype makes
     every column numeric and an object array is read column by column.
     """
-    if hasattr(X_input, "dtypes") and hasattr(X_input, "columns"):
+    if _is_frame(X_input):
         return np.array([not _is_numeric_dtype(dtype) for dtype in X_input.dtypes])
     if X.dtype.kind in "iuf":
         return np.zeros(X.shape[1], dtype=bool)
@@ -69,9 +74,9 @@ def _categorical_mask(X_input, X):
 
 def _as_float(columns):
     """Return numeric columns as float64, NaN where an entry is missing."""
-    if columns.dtype.kind != "O":
+    try:
         values = columns.astype(np.float64)
-    else:
+    except (TypeError, ValueError):  # None or pandas.NA among the numbers
         values = np.array(
             [[np.nan if _is_missing(v) else v for v in row] for row in columns],
             dtype=np.float64,
@@ -170,11 +175,12 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     ----------
     is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
         Which input columns are encoded as categories. In a data frame, a
-        column is numeric when its dtype holds integers or floats, and
-        categorical otherwise (object, string, category, bool, ...). In an
-        array, a numeric dtype makes every column numeric, a string or bool
-        dtype every column categorical, and in an object array a column is
-        numeric when all its entries are numbers.
+        column is numeric when its dtype holds integers or floats (nullable
+        ones too) and categorical when it is object, string, category or
+        bool; convert other dtypes, such as datetimes, first. In an array, a
+        numeric dtype makes every column numeric, a string or bool dtype every
+        column categorical, and in an object array a column is numeric when
+        all its entries are numbers.
 
     center_ : ndarray of shape (n_numeric,)
         Median of each numeric column in ``fit``, missing values left out.
@@ -258,8 +264,17 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        X_input = X
-        X = validate_data(self, X, dtype=None, ensure_all_finite="allow-nan")
+        before = dict(self.__dict__)
+        try:
+            self._learn(X)
+        except BaseException:
+            self.__dict__ = before  # a failed fit leaves the transformer as it was
+            raise
+        return self
+
+    def _learn(self, X):
+        """Set the fitted attributes from the table X."""
+        X_input, X = X, self._checked_array(X, reset=True)
         is_categorical = _categorical_mask(X_input, X)
         values = _as_float(X[:, ~is_categorical])
         self.center_, self.scale_ = _robust_statistics(values)
@@ -269,7 +284,20 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         self.categories_ = [kept for kept, _ in levels]
         self.other_categories_ = [other for _, other in levels]
         self.is_categorical_ = is_categorical
-        return self
+
+    def _checked_array(self, X, *, reset):
+        """Return X as a 2-D numpy array, checked as scikit-learn checks input.
+
+        A data frame becomes an object array as it is, since scikit-learn's
+        own conversion would cast nullable and category columns to floats.
+        """
+        if not _is_frame(X):
+            return validate_data(
+                self, X, dtype=None, ensure_all_finite="allow-nan", reset=reset
+            )
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        X = np.asarray(X, dtype=object)
+        return check_array(X, dtype=None, ensure_all_finite="allow-nan", estimator=self)
 
     def transform(self, X):
         """Encode X into the numeric matrix described in Notes.
@@ -285,9 +313,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             Scaled numeric columns, missing indicators, then one-hot columns.
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, dtype=None, ensure_all_finite="allow-nan", reset=False
-        )
+        X = self._checked_array(X, reset=False)
         values = _as_float(X[:, ~self.is_categorical_])
         missing = np.isnan(values)
         # A missing value sits at the median, so it scales and squashes to 0.

@@ -241,3 +241,36 @@ def test_input_features_must_match_the_fitted_names():
 
     with pytest.raises(ValueError, match="feature_names_in_"):
         encoder.get_feature_names_out(["a", "b", "c", "d"])
+
+
+def test_nullable_columns_keep_their_values_and_missing_entries():
+    """Check nullable Int64, boolean and category columns with missing entries."""
+    X = pd.DataFrame(
+        {
+            "count": pd.array([1, None, 3, 5], dtype="Int64"),
+            "flag": pd.array([True, None, False, True], dtype="boolean"),
+            "kind": pd.Series(["x", None, "y", "x"], dtype="category"),
+        }
+    )
+
+    encoder = TabularPreprocessor(smooth_clip=None).fit(X)
+    out = pd.DataFrame(encoder.transform(X), columns=encoder.get_feature_names_out())
+
+    # Observed 1, 3, 5: median 3, quartiles 2 and 4, so (x - 3) / 2.
+    np.testing.assert_allclose(out["count"], [-1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(out["count_missing"], [0, 1, 0, 0])
+    np.testing.assert_array_equal(out["flag_nan"], [0, 1, 0, 0])
+    np.testing.assert_array_equal(out["kind_x"], [1, 0, 0, 1])
+    np.testing.assert_array_equal(out["kind_nan"], [0, 1, 0, 0])
+
+
+def test_a_failed_fit_leaves_the_fitted_transformer_unchanged():
+    """Check that a refit on bad data raises and keeps the earlier fit."""
+    encoder = TabularPreprocessor().fit(np.array([[1.0, 2.0], [3.0, 5.0]]))
+    before = encoder.transform(np.array([[2.0, 4.0]]))
+
+    with pytest.raises(ValueError, match="infinity"):
+        encoder.fit(np.array([[1.0, "a", 0.0], [np.inf, "b", 1.0]], dtype=object))
+
+    assert encoder.n_features_in_ == 2
+    np.testing.assert_array_equal(encoder.transform(np.array([[2.0, 4.0]])), before)
