@@ -6,7 +6,11 @@ is fitted on the 80 % and scored on the 20 %. The error is 1 - accuracy for
 classification and RMSE / std(y_test) for regression, averaged over the
 splits. The summary gives each model's shifted geometric mean of the error
 over the data sets, ``exp(mean(log(error + 0.01))) - 0.01``, and its total fit
-time, also as a multiple of scikit-learn's MLP's.
+time, also as a multiple of scikit-learn's MLP's. Every model runs on
+``--threads`` threads (1 by default): on a small machine shared with other
+work, two OpenMP threads that wait for each other can slow a fit tenfold
+(RealMLP-TD's torch training most of all), and one thread each gives times
+that can be compared across runs.
 
     python benchmarks/tabular.py                  # the whole panel, 3 splits
     python benchmarks/tabular.py --quick          # 2 small data sets, 1 split
@@ -18,13 +22,14 @@ import math
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import tabular_data
 import tabular_models
 from sklearn.metrics import accuracy_score, root_mean_squared_error
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 SHIFT = 0.01
 TEST_SIZE = 0.2
@@ -168,11 +173,13 @@ def time_ratio_line(datasets, models, results):
     return f"Tabular networks' total fit time / {reference}'s: {ratio:.2f}x"
 
 
-def chosen_models(keys):
+def chosen_models(keys, threads):
     """Return the Models for ``keys``, with the ablation rows after 'tabular'."""
     models = []
     for key in keys:
         model = tabular_models.MODELS[key]
+        if key == "realmlp-td":  # torch keeps its own thread count
+            model = replace(model, overrides={"n_threads": threads})
         models.append(model)
         if key == "tabular":
             models += tabular_models.ablation_models(model, tabular_models.ABLATION)
@@ -185,6 +192,9 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="2 small sets, 1 split")
     parser.add_argument("--datasets", help="comma-separated data set names")
     parser.add_argument("--splits", type=int, default=3, help="random 80/20 splits")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="BLAS, OpenMP and torch threads"
+    )
     parser.add_argument(
         "--models",
         help="comma-separated keys of "
@@ -216,13 +226,15 @@ def main(argv=None):
         raise SystemExit(f"not available here: {sorted(missing)} (see --help)")
     sources = tabular_data.sources_named(names)
     datasets = [tabular_data.load(source) for source in sources]
-    models = chosen_models(keys)
-    results = run(datasets, models, args.splits)
+    models = chosen_models(keys, args.threads)
+    with threadpool_limits(limits=args.threads):
+        results = run(datasets, models, args.splits)
     header = ["model", "shifted geomean error", "total fit time", "x scikit-learn MLP"]
     text = "\n\n".join(
         part
         for part in (
-            f"{args.splits} random 80/20 splits; error (fit time per split)",
+            f"{args.splits} random 80/20 splits, {args.threads} thread(s); "
+            "error (fit time per split)",
             dataset_table(datasets, models, results, args.splits),
             _markdown(header, summary_rows(datasets, models, results)),
             time_ratio_line(datasets, models, results),
