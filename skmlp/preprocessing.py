@@ -165,7 +165,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         Most output columns one categorical column may produce. A column with
         more levels than this keeps its ``max_categories - 1`` most frequent
         levels (ties go to the level whose text sorts first) and pools the
-        rest into an 'other' column. None keeps every level.
+        rest into an 'other' column; a missing value counts as one more
+        level. None keeps every level.
 
     smooth_clip : float or None, default=3.0
         Bound ``c`` of the squashing ``u / sqrt(1 + (u / c)^2)`` applied to
