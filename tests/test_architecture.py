@@ -23,6 +23,7 @@ MODULES = sorted(path.stem for path in PACKAGE_DIR.glob("*.py"))
 
 LAYERS = {
     "_sklearn_compat": -1,
+    "preprocessing": 1,  # the public tabular transformer; imports only _sklearn_compat
     "_threads": 0,
     "_schedules": 0,
     "_arrays": 0,  # numpy or another array library, below everything that computes
