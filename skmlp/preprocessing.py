@@ -174,7 +174,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
+    is_categorical_ : ndarray of shape (`n_features_in_`,), dtype=bool
         Which input columns are encoded as categories. In a data frame, a
         column is numeric when its dtype holds integers or floats (nullable
         ones too) and categorical when it is object, string, category or
@@ -206,7 +206,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of columns seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``, when ``X`` had string column names.
 
     See Also
