@@ -20,14 +20,8 @@ from pathlib import Path
 
 import pytest
 from test_packaging import NOT_SOURCE
-from test_snippets import (
-    DOCTEST_RUNNER,
-    ENVIRONMENT,
-    NEEDS,
-    SCRIPT_RUNNER,
-    SNIPPETS,
-    Snippet,
-)
+from test_snippets import ENVIRONMENT, NEEDS, SNIPPETS, Snippet
+from test_snippets import _run as run_snippet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,23 +142,7 @@ def _run_in(python, snippet, directory):
     """Return the finished run of ``snippet`` by ``python``, as test_snippets does."""
     directory = directory / f"{snippet.page}-{snippet.line}"
     directory.mkdir()
-    # A file rather than stdin: dask's worker processes import the main script.
-    script = directory / "snippet.py"
-    script.write_text(snippet.code + "\n")
-    if snippet.doctest:
-        command, stdin = ["-c", DOCTEST_RUNNER], snippet.code
-    else:
-        command, stdin = ["-c", SCRIPT_RUNNER, str(script)], ""
-    return subprocess.run(
-        [python, *command],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=directory,
-        env=ISOLATED,
-        timeout=300,
-        check=False,
-    )
+    return run_snippet(snippet, directory, python=python, env=ISOLATED)
 
 
 def _missing_modules(run):

@@ -166,8 +166,8 @@ def _missing_need(snippet):
     return None
 
 
-def _run(snippet, directory):
-    """Return the finished run of ``snippet`` in a new Python process."""
+def _run(snippet, directory, python=sys.executable, env=ENVIRONMENT):
+    """Return the finished run of ``snippet`` in a new ``python`` process."""
     # A file rather than stdin: dask's worker processes import the main script.
     script = directory / "snippet.py"
     script.write_text(snippet.code + "\n")
@@ -176,12 +176,12 @@ def _run(snippet, directory):
     else:
         command, stdin = ["-c", SCRIPT_RUNNER, str(script)], ""
     return subprocess.run(
-        [sys.executable, *command],
+        [python, *command],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=directory,
-        env=ENVIRONMENT,
+        env=env,
         timeout=300,
         check=False,
     )
