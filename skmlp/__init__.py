@@ -2,6 +2,7 @@
 
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
+from .preprocessing import TabularPreprocessor
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["MLPClassifier", "MLPRegressor", "TabularPreprocessor", "__version__"]
 __version__ = "0.1.0"

