@@ -60,7 +60,7 @@ class BaseTabularMLP(BaseEstimator):
     in a dict, and ``_label_smoothing()``.
     """
 
-    _parameter_constraints: dict = PARAMETER_CONSTRAINTS  # noqa: RUF012
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -107,7 +107,8 @@ class BaseTabularMLP(BaseEstimator):
         validate_data(self, X, skip_check_array=True, reset=True)
         Y, sample_weight, stratify, targets = self._encode_targets(y, sample_weight)
         n_numeric = int((~preprocessor.is_categorical_).sum())
-        rng = np.random.default_rng(check_random_state(self.random_state).randint(2**31))
+        seed = check_random_state(self.random_state).randint(2**31 - 1)
+        rng = np.random.default_rng(seed)
         network, state = train_network(
             Batch(encoded, Y, sample_weight),
             range(n_numeric),

@@ -9,8 +9,10 @@ outputs (it raises ``NoFiniteEpoch`` instead).
 """
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -18,7 +20,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ._arrays import array_ops
-from ._early_stopping import ValidationMonitor
 from ._layers import (
     NONLINEARITIES,
     Dense,
@@ -59,7 +60,8 @@ def network_layers(n_features, n_outputs, numeric, settings):
     """Return the layers: embeddings, scaling, hidden blocks, output."""
     layers, width = [], n_features
     if settings.n_frequencies and len(numeric):
-        embedding = PeriodicEmbedding(n_features, tuple(numeric), settings.n_frequencies)
+        columns = tuple(numeric)
+        embedding = PeriodicEmbedding(n_features, columns, settings.n_frequencies)
         layers.append(embedding)
         width = embedding.n_out
     if settings.scaling_layer:
@@ -103,9 +105,19 @@ def split_rows(n_samples, fraction, stratify, rng):
         stratify = None
     seed = int(rng.integers(2**31 - 1))
     try:
-        return train_test_split(rows, test_size=n_val, stratify=stratify, random_state=seed)
+        return train_test_split(
+            rows, test_size=n_val, stratify=stratify, random_state=seed
+        )
     except ValueError:  # too few rows per class for a stratified split
         return train_test_split(rows, test_size=n_val, random_state=seed)
+
+
+class ValidationMonitor(NamedTuple):
+    """What the solver's early stopping reads: (score, loss) of parameters."""
+
+    measure: Callable
+    scoring: str
+    X: np.ndarray
 
 
 def _accuracy_then_loss(Z, val):
