@@ -88,7 +88,7 @@ def test_failed_fit_leaves_the_model_as_it_was():
     X, signal = _table(100, seed=4)
     model = TabularMLPRegressor(**SMALL, random_state=0).fit(X, signal)
     before = model.predict(X)
-    with pytest.raises(ValueError, match="(?i)sample.weight"):
+    with pytest.raises(ValueError, match=r"(?i)sample.weight"):
         model.fit(X, signal, sample_weight=np.zeros(100))
     assert_array_equal(model.predict(X), before)
 
