@@ -49,7 +49,18 @@ class Model:
 # (row name, parameter overrides of TabularMLPClassifier / TabularMLPRegressor).
 # Each ingredient the tabular networks ship adds its row here, for example
 # ("- smooth clipping", {"smooth_clip": None}).
-ABLATION: list[tuple[str, dict]] = []
+# A row whose parameter one of the two networks lacks (label smoothing for the
+# regressor) runs that network at its default.
+ABLATION: list[tuple[str, dict]] = [
+    ("- periodic embeddings", {"n_frequencies": 0}),
+    ("- scaling layer", {"scaling_layer": False}),
+    ("- smooth clipping", {"smooth_clip": None}),
+    ("- dropout", {"dropout": 0.0}),
+    ("- weight decay", {"weight_decay": 0.0}),
+    ("- label smoothing", {"label_smoothing": 0.0}),
+    ("- coslog4 schedule (constant rate)", {"learning_rate_schedule": "constant"}),
+    ("- best epoch (no validation split)", {"validation_fraction": None}),
+]
 
 
 def _one_hot_and_scaling():
@@ -114,7 +125,9 @@ def _build_realmlp(task, seed, **overrides):
 def _build_tabular(task, seed, **overrides):
     """Return skmlp's tabular network for ``task``; it does its own preprocessing."""
     name = TABULAR_NAMES[0] if task == "classification" else TABULAR_NAMES[1]
-    return getattr(skmlp, name)(random_state=seed, **overrides)
+    network = getattr(skmlp, name)(random_state=seed)
+    known = network.get_params()
+    return network.set_params(**{k: v for k, v in overrides.items() if k in known})
 
 
 def has_tabular_networks():

@@ -36,6 +36,10 @@ LAYERS = {
     "_tabular_schedules": 1,
     "_objective": 3,
     "_tabular_network": 3,
+    "_tabular_adam": 5,  # Adam with per-group rates and decoupled weight decay
+    "_tabular_training": 6,  # one training run of a tabular network
+    "_tabular_base": 7,
+    "_tabular": 8,
     "_optimizers": 4,
     "_state": 4,  # the training state as plain data, and going back to it
     "_callbacks": 4,  # tells scikit-learn's callbacks of each epoch
