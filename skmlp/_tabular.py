@@ -298,7 +298,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
     >>> from sklearn.datasets import load_diabetes
     >>> from skmlp import TabularMLPRegressor
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> model = TabularMLPRegressor(max_iter=8, random_state=0).fit(X, y)
+    >>> model = TabularMLPRegressor(max_iter=16, random_state=0).fit(X, y)
     >>> bool(model.score(X, y) > 0.3)
     True
     """
