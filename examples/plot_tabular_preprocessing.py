@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmlp import MLPRegressor, TabularPreprocessor
+from skmlp import MLPRegressor, TabularMLPRegressor, TabularPreprocessor
 
 X, y = load_diabetes(return_X_y=True, as_frame=True, scaled=False)
 rng = np.random.default_rng(0)
@@ -66,3 +66,13 @@ model = TransformedTargetRegressor(
     make_pipeline(TabularPreprocessor(), network), transformer=StandardScaler()
 ).fit(X_train, y_train)
 print(f"test R^2: {model.score(X_test, y_test):.3f}")
+
+# %%
+# A network that does all of this itself
+# --------------------------------------
+# :class:`~skmlp.TabularMLPRegressor` encodes the table with the same
+# transformer, standardises the target itself and trains a network made for
+# tables (see the "Tabular data" page), so it takes the frame as it is.
+
+tabular = TabularMLPRegressor(random_state=0).fit(X_train, y_train)
+print(f"test R^2 of TabularMLPRegressor: {tabular.score(X_test, y_test):.3f}")

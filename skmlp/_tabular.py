@@ -99,7 +99,7 @@ preprocessor_ : TabularPreprocessor
     n_features_in_ : int
         Number of columns seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit``, when X had string column names."""
 
 
