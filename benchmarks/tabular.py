@@ -10,7 +10,8 @@ time, also as a multiple of scikit-learn's MLP's. Every model runs on
 ``--threads`` threads (1 by default): on a small machine shared with other
 work, two OpenMP threads that wait for each other can slow a fit tenfold
 (RealMLP-TD's torch training most of all), and one thread each gives times
-that can be compared across runs.
+that can be compared across runs. ``--jobs 2`` runs two fits at once in
+worker processes, each on its own core.
 
     python benchmarks/tabular.py                  # the whole panel, 3 splits
     python benchmarks/tabular.py --quick          # 2 small data sets, 1 split
@@ -29,6 +30,7 @@ from importlib import metadata
 import numpy as np
 import tabular_data
 import tabular_models
+from joblib import Parallel, delayed
 from sklearn.metrics import accuracy_score, root_mean_squared_error
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
@@ -95,13 +97,28 @@ def shifted_geomean(errors, shift=SHIFT):
     return float(np.exp(np.mean(np.log(errors + shift))) - shift)
 
 
-def run(datasets, models, n_splits):
-    """Return {(data set name, model name): [Score per split]}, printing progress."""
+def _fit_and_score_limited(model, dataset, seed, threads):
+    """Return fit_and_score(model, dataset, seed) on ``threads`` threads."""
+    with threadpool_limits(limits=threads):
+        return fit_and_score(model, dataset, seed)
+
+
+def run(datasets, models, n_splits, threads=1, jobs=1):
+    """Return {(data set name, model name): [Score per split]}, printing progress.
+
+    With ``jobs`` > 1 the fits of one data set run in that many worker
+    processes at once, each on ``threads`` threads.
+    """
     results = {}
+    parallel = Parallel(n_jobs=jobs)
     for dataset in datasets:
-        for model in models:
-            scores = [fit_and_score(model, dataset, seed) for seed in range(n_splits)]
-            results[dataset.name, model.name] = scores
+        tasks = [(model, seed) for model in models for seed in range(n_splits)]
+        scores = parallel(
+            delayed(_fit_and_score_limited)(model, dataset, seed, threads)
+            for model, seed in tasks
+        )
+        for (model, _), score in zip(tasks, scores, strict=True):
+            results.setdefault((dataset.name, model.name), []).append(score)
         print(progress_line(dataset, models, results), flush=True)
     return results
 
@@ -222,6 +239,9 @@ def parse_args(argv):
         "--threads", type=int, default=1, help="BLAS, OpenMP and torch threads"
     )
     parser.add_argument(
+        "--jobs", type=int, default=1, help="fits run at once, in worker processes"
+    )
+    parser.add_argument(
         "--models",
         help="comma-separated keys of "
         + ", ".join(tabular_models.MODELS)
@@ -253,14 +273,14 @@ def main(argv=None):
     sources = tabular_data.sources_named(names)
     datasets = [tabular_data.load(source) for source in sources]
     models = chosen_models(keys, args.threads)
-    with threadpool_limits(limits=args.threads):
-        results = run(datasets, models, args.splits)
+    results = run(datasets, models, args.splits, args.threads, args.jobs)
     header = ["model", "shifted geomean error", "total fit time", "x scikit-learn MLP"]
     text = "\n\n".join(
         part
         for part in (
             versions_line(),
-            f"{args.splits} random 80/20 splits, {args.threads} thread(s); "
+            f"{args.splits} random 80/20 splits, {args.threads} thread(s) per fit, "
+            f"{args.jobs} fit(s) at once; "
             "error (fit time per split)",
             dataset_table(datasets, models, results, args.splits),
             _markdown(header, summary_rows(datasets, models, results)),

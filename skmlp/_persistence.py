@@ -18,6 +18,8 @@ from ._optimizers import UpdateRule
 _MOVABLE = ("coefs_", "intercepts_", "classes_", "_optimizer")
 #: The libraries a saved model may name; nothing else is imported when loading.
 _LIBRARIES = ("array_api_strict", "torch", "cupy", "dpnp", "jax.numpy")
+#: The wrappers that give numpy-like libraries (torch, cupy) the standard's API.
+_COMPAT_PREFIXES = ("array_api_compat.", "sklearn.externals.array_api_compat.")
 _LOCATION = "_array_location"
 
 
@@ -32,7 +34,7 @@ def _saved_location(weights):
 def _mover_to(location):
     """Return the function that moves a numpy array to the saved ``location``."""
     library = location["library"]
-    if library not in _LIBRARIES and not library.startswith("array_api_compat."):
+    if library not in _LIBRARIES and not library.startswith(_COMPAT_PREFIXES):
         raise ValueError(
             f"This is not a valid skmlp model: it was saved from arrays of "
             f"{library!r}, which is not an array library skmlp loads into."

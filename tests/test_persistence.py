@@ -61,3 +61,27 @@ def test_round_trip_predicts_and_trains_on_identically(mlp_class, solver, round_
     for mine, expected in zip(loaded.coefs_, reference.coefs_, strict=True):
         assert_array_equal(mine, expected)
     assert np.array_equal(loaded.loss_curve_, reference.loss_curve_)
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+@pytest.mark.parametrize(
+    ("library", "loads"),
+    [
+        ("sklearn.externals.array_api_compat.numpy", True),  # scikit-learn's wrapper
+        ("os", False),
+    ],
+)
+def test_a_saved_library_name_is_loaded_only_if_it_is_an_array_library(library, loads):
+    # PyTorch arrays report scikit-learn's vendored wrapper as their library;
+    # a model saved from them must load, and a file naming any other module
+    # must be refused before that module is imported.
+    est, X, _ = _fitted(MLPClassifier, "adam")
+    state = {**est.__getstate__(), "_array_location": {"library": library}}
+    state["_array_location"]["device"] = "cpu"
+    loaded = MLPClassifier.__new__(MLPClassifier)
+    if not loads:
+        with pytest.raises(ValueError, match="not an array library skmlp loads"):
+            loaded.__setstate__(state)
+        return
+    loaded.__setstate__(state)
+    assert_array_equal(loaded.predict(X), est.predict(X))
