@@ -87,21 +87,6 @@ def _matmul_numpy(A, B, out=None):
     return out
 
 
-def _sum_numpy(x, axis=None, dtype=None, out=None, keepdims=False):
-    """Return np.sum(x, ...) for an ndarray, without np.sum's dispatch."""
-    return np.add.reduce(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-
-
-def _max_numpy(x, axis=None, keepdims=False):
-    """Return np.max(x, ...) for an ndarray, without np.max's dispatch."""
-    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
-
-
-def _argmax_numpy(x, axis=None):
-    """Return np.argmax(x, axis) for an ndarray, without np.argmax's dispatch."""
-    return x.argmax(axis=axis)
-
-
 def _where_numpy(condition, x1, x2, out=None):
     """Return x1 where ``condition`` holds, else x2, written into ``out``."""
     if out is None:
@@ -117,15 +102,20 @@ class NumpyOps:
     #: numpy casts booleans inside arithmetic, so boolean targets can stay so.
     takes_boolean_targets = True
 
-    def __init__(self):
+    def __init__(self, sparse=False):
         for name in _NUMPY_STYLE + _PLAIN:
             setattr(self, name, getattr(np, name))
         vars(self).update(_SCIPY_SPECIAL)
-        self.matmul, self.where = _matmul_numpy, _where_numpy
+        # np.matmul takes no scipy sparse matrix; the operations of sparse
+        # input (array_ops of one) multiply through scipy instead.
+        self.matmul = _matmul_numpy if sparse else np.matmul
+        self.where = _where_numpy
         # What np.sum, np.max and np.argmax call for an ndarray: the same
         # results, but a microsecond less per call, which a one-row prediction
-        # notices.
-        self.sum, self.max, self.argmax = _sum_numpy, _max_numpy, _argmax_numpy
+        # notices. The reductions default to the whole array, as np.sum does.
+        self.sum = functools.partial(np.add.reduce, axis=None)
+        self.max = functools.partial(np.maximum.reduce, axis=None)
+        self.argmax = np.ndarray.argmax
         self.concat = np.concatenate
         self.copyto = np.copyto
         self.add_scaled = _add_scaled_numpy
@@ -168,8 +158,16 @@ class NumpyOps:
 
     @staticmethod
     def move(x, like=None):
-        """Return the array x, of any library (numpy too), as a host numpy array."""
-        return on_host(x)
+        """Return x (an array of any library, a list) as a numpy array on the host.
+
+        scipy sparse matrices are returned as they are; ``like`` is a host
+        array, if given, since every numpy array lives on the host.
+        """
+        if sp.issparse(x) or isinstance(x, np.ndarray):
+            return x
+        if array_api_compat.is_array_api_obj(x):
+            return move_to(x, xp=np, device="cpu")
+        return np.asarray(x)
 
     @staticmethod
     def fill_from_host(buffer, fill):
@@ -318,6 +316,9 @@ class ArrayApiOps:
 
 
 NUMPY = NumpyOps()
+NUMPY_SPARSE = NumpyOps(sparse=True)
+#: x (an array of any library, a list) as a numpy array on the host.
+on_host = NUMPY.move
 # An array's type decides its library (numpy, torch.Tensor, cupy.ndarray...).
 _OPS_OF_TYPE = {np.ndarray: NUMPY}
 
@@ -340,8 +341,10 @@ def array_ops(array, *others):
         if ops is not None:
             return ops
     found = [a for a in (array, *others) if a is not None]
-    if all(type(a) is np.ndarray or sp.issparse(a) for a in found):
+    if all(type(a) is np.ndarray for a in found):
         return NUMPY
+    if all(type(a) is np.ndarray or sp.issparse(a) for a in found):
+        return NUMPY_SPARSE
     names = {_library(a) for a in found}
     if len(names) > 1:
         raise ValueError(
@@ -360,18 +363,6 @@ def _library(array):
     if isinstance(array, np.ndarray) or sp.issparse(array):
         return "numpy"
     return type(array).__module__.split(".", 1)[0]
-
-
-def on_host(x):
-    """Return x (an array of any library, a list) as a numpy array on the host.
-
-    scipy sparse matrices are returned as they are.
-    """
-    if sp.issparse(x) or isinstance(x, np.ndarray):
-        return x
-    if array_api_compat.is_array_api_obj(x):
-        return move_to(x, xp=np, device="cpu")
-    return np.asarray(x)
 
 
 def float_dtypes_for(X):

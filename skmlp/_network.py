@@ -103,8 +103,10 @@ def layer_buffers(n_rows, units, dtype, like=None):
     The arrays are of the library and on the device of the array ``like``
     (numpy when None).
     """
-    xp = array_ops(like)
-    return [xp.empty((n_rows, n_units), dtype, like=like) for n_units in units]
+    xp, buffers = array_ops(like), []
+    for n_units in units:
+        buffers.append(xp.empty((n_rows, n_units), dtype, like=like))
+    return buffers
 
 
 @dataclass
@@ -125,29 +127,25 @@ def forward(activations, coefs, intercepts, hidden, output, trace=None):
     """Fill ``activations[1:]`` from ``activations[0] = X`` and return a_L.
 
     ``activations`` holds X followed by one preallocated buffer per layer.
+    A ``trace`` keeps what backward needs besides the activations: z for a
+    derivative of z, a before dropout when there is dropout, and the masks.
     """
-    last, xp = len(coefs) - 1, array_ops(coefs[0])
+    last, xp = len(coefs) - 1, array_ops(activations[0])
     for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         z = xp.matmul(activations[layer], W, out=activations[layer + 1])
         z += b
         if layer == last:
             output.function(z)
-        else:
-            _hidden_layer(z, layer, hidden, trace)
+            break
+        saved = None if trace is None else trace.derivative_inputs[layer]
+        if saved is not None and hidden.derivative_takes == "z":
+            xp.copyto(saved, z)
+        hidden.function(z)  # a_l = f(z_l), in place
+        if trace is not None and trace.masks is not None:
+            if saved is not None and hidden.derivative_takes == "a":
+                xp.copyto(saved, z)
+            z *= trace.masks[layer]  # the next layer sees a_l * m_l
     return activations[-1]
-
-
-def _hidden_layer(z, layer, hidden, trace):
-    """Turn z into a = f(z) in place, keeping what backward needs from it."""
-    saved = None if trace is None else trace.derivative_inputs[layer]
-    copyto = array_ops(z).copyto
-    if saved is not None and hidden.derivative_takes == "z":
-        copyto(saved, z)
-    hidden.function(z)
-    if trace is not None and trace.masks is not None:
-        if saved is not None and hidden.derivative_takes == "a":
-            copyto(saved, z)
-        z *= trace.masks[layer]
 
 
 def backward(activations, deltas, coefs, hidden, grads, trace=None):
@@ -157,7 +155,7 @@ def backward(activations, deltas, coefs, hidden, grads, trace=None):
     delta_L into the last one. No delta is computed for the input X.
     """
     coef_grads, intercept_grads = grads
-    xp = array_ops(coefs[0])
+    xp = array_ops(activations[0])
     for layer in reversed(range(len(coefs))):
         delta = deltas[layer]
         xp.matmul(activations[layer].T, delta, out=coef_grads[layer])
@@ -172,9 +170,11 @@ def backward(activations, deltas, coefs, hidden, grads, trace=None):
 
 def predict_output(X, coefs, intercepts, hidden, output):
     """Return a_L for the rows of X, allocating the layer buffers it needs."""
-    units = [b.shape[0] for b in intercepts]
-    dtype = array_ops(coefs[0]).result_type(X.dtype, coefs[0].dtype)
-    activations = [X, *layer_buffers(X.shape[0], units, dtype, like=coefs[0])]
+    xp, like = array_ops(X), coefs[0]
+    dtype = xp.result_type(X.dtype, like.dtype)
+    activations = [X]
+    for b in intercepts:
+        activations.append(xp.empty((X.shape[0], b.shape[0]), dtype, like=like))
     return forward(activations, coefs, intercepts, hidden, output)
 
 
@@ -187,44 +187,33 @@ def largest_magnitude(X):
     return max(float(xp.max(values)), -float(xp.min(values)))
 
 
-def _layer_bounds(x_max, coefs, intercepts):
-    """Return a bound on |z_l| of every layer, for inputs no larger than x_max.
-
-    |z_l| <= max_j sum_i |W_l[i, j]| * max |a_{l-1}| + max |b_l|, and every hidden
-    activation satisfies |f(z)| <= |z| + 1.
-    """
-    bounds, largest_input = [], x_max
-    xp = array_ops(coefs[0])
-    wide = xp.wide_float(coefs[0])
-    for W, b in zip(coefs, intercepts, strict=True):
-        column_sums = xp.sum(abs(W), axis=0, dtype=wide)
-        z_max = largest_input * float(xp.max(column_sums)) + float(xp.max(abs(b)))
-        bounds.append(z_max)
-        largest_input = z_max + 1
-    return bounds
-
-
 def outputs_are_finite(X, coefs, intercepts, hidden, output, x_max=None):
     """Return whether every layer's z_l, and a_L, is finite for every row of X.
 
     A bound on each layer settles it without a forward pass in nearly every
-    case; only when a bound comes near overflow are the outputs computed.
+    case: for inputs no larger than x_max, |z_l| <= max_j sum_i |W_l[i, j]| *
+    max |a_{l-1}| + max |b_l|, and every hidden activation has |f(z)| <= |z| + 1.
+    Only when a bound comes near overflow are the outputs computed.
     ``x_max`` is ``largest_magnitude(X)`` when the caller knows it already.
     """
-    x_max = largest_magnitude(X) if x_max is None else x_max
-    largest = float(array_ops(coefs[0]).finfo(coefs[0].dtype).max) / 4
+    largest_input = largest_magnitude(X) if x_max is None else x_max
+    xp, last = array_ops(coefs[0]), len(coefs) - 1
+    wide, largest = xp.wide_float(coefs[0]), float(xp.finfo(coefs[0].dtype).max) / 4
     output_limit = math.log(largest) if output.name == "exp" else largest
     with np.errstate(all="ignore"):
-        *hidden_bounds, output_bound = _layer_bounds(x_max, coefs, intercepts)
-        if all(z_max < largest for z_max in hidden_bounds) and (
-            output_bound < output_limit
-        ):
+        bounded = True
+        for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+            column_sums = xp.sum(abs(W), axis=0, dtype=wide)
+            z_max = largest_input * float(xp.max(column_sums)) + float(xp.max(abs(b)))
+            bounded = bounded and z_max < (output_limit if layer == last else largest)
+            largest_input = z_max + 1
+        if bounded:
             return True
         network = (coefs, intercepts, hidden, output)
-        return all(
-            _every_layer_finite(X[rows, :], *network)
-            for rows in _row_chunks(X.shape[0])
-        )
+        for rows in _row_chunks(X.shape[0]):
+            if not _every_layer_finite(X[rows, :], *network):
+                return False
+        return True
 
 
 def _every_layer_finite(X, coefs, intercepts, hidden, output):
