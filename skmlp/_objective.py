@@ -29,7 +29,6 @@ from ._network import (
     layer_buffers,
     outputs_are_finite,
 )
-from ._vectors import add_scaled
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,22 @@ class Dropout:
         mask /= 1 - self.rate
 
 
+class _Workspace(NamedTuple):
+    """What one batch size computes in: buffers cut to its rows, parameter views.
+
+    ``param_views`` and ``grad_views`` are the (coefs, intercepts) views into
+    the flat ``params`` and ``grads`` vectors they were made for.
+    """
+
+    params: object
+    grads: object
+    param_views: tuple
+    grad_views: tuple
+    activations: list
+    deltas: list
+    trace: Trace | None
+
+
 class Objective:
     """J and dJ/dparams for batches of at most ``max_rows`` rows.
 
@@ -100,45 +115,39 @@ class Objective:
 
     def __init__(self, spec, max_rows, like, dropout=None):
         self.spec, self.dropout, self.max_rows = spec, dropout, max_rows
-        self._views_of = {}
+        self.ops, self._workspaces = array_ops(like), {}  # by number of rows
         units, dtype = spec.layout.layer_units[1:], like.dtype
         self._activations = layer_buffers(max_rows, units, dtype, like)
         self._deltas = layer_buffers(max_rows, units, dtype, like)
-        keeps = spec.hidden.derivative_takes == "z" or dropout is not None
-        hidden_units = units[:-1]
-        saved = [None] * len(hidden_units)
-        if keeps:
-            saved = layer_buffers(max_rows, hidden_units, dtype, like)
-        masks = layer_buffers(max_rows, hidden_units, dtype, like) if dropout else None
-        self._trace = Trace(saved, masks)
+        # What backward needs besides the activations, when it does: z for a
+        # derivative of z, a before dropout, and dropout's masks.
+        hidden_units, self._trace = units[:-1], None
+        if spec.hidden.derivative_takes == "z" or dropout is not None:
+            saved, masks = layer_buffers(max_rows, hidden_units, dtype, like), None
+            if dropout is not None:
+                masks = layer_buffers(max_rows, hidden_units, dtype, like)
+            self._trace = Trace(saved, masks)
 
-    def _unpacked(self, vector):
-        """Return ``layout.unpack(vector)``, remembered for the same vector object."""
-        vector_and_views = self._views_of.get(id(vector))
-        if vector_and_views is None or vector_and_views[0] is not vector:
-            if len(self._views_of) > 4:
-                self._views_of.clear()
-            vector_and_views = (vector, self.spec.layout.unpack(vector))
-            self._views_of[id(vector)] = vector_and_views
-        return vector_and_views[1]
-
-    def _rows(self, buffers, n_samples):
-        """Return the first ``n_samples`` rows of each buffer."""
-        if n_samples == self.max_rows:
-            return buffers
-        return [None if b is None else b[:n_samples, ...] for b in buffers]
-
-    def _trace_for(self, n_samples):
-        """Return the trace buffers cut to ``n_samples`` rows, with fresh masks."""
-        if self.dropout is None and self.spec.hidden.derivative_takes == "a":
-            return None
-        trace = Trace(
-            self._rows(self._trace.derivative_inputs, n_samples),
-            None if self.dropout is None else self._rows(self._trace.masks, n_samples),
-        )
-        if self.dropout is not None:
-            self.dropout.draw_masks(trace.masks)
-        return trace
+    def _workspace(self, params, grads, n_samples):
+        """Return the _Workspace of ``n_samples`` rows for ``params`` and ``grads``."""
+        trace, cut = self._trace, []
+        buffers = (self._activations, self._deltas)
+        if trace is not None:
+            buffers += (trace.derivative_inputs, trace.masks)
+        for layers in buffers:
+            if layers is None:  # no dropout masks
+                cut.append(None)
+                continue
+            cut.append([])
+            for buffer in layers:
+                cut[-1].append(buffer[:n_samples, ...])
+        if trace is not None:
+            trace = Trace(*cut[2:])
+        unpack = self.spec.layout.unpack
+        views = (unpack(params), unpack(grads))
+        work = _Workspace(params, grads, *views, cut[0], cut[1], trace)
+        self._workspaces[n_samples] = work
+        return work
 
     def loss_and_gradients(self, params, batch, grads):
         """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``.
@@ -147,27 +156,30 @@ class Objective:
         weights sum to zero: it carries no information to learn from.
         """
         net, (X, Y, sample_weight) = self.spec, batch
-        n_samples, xp = X.shape[0], array_ops(params)
+        n_samples, xp = X.shape[0], self.ops
         weight_sum = n_samples if sample_weight is None else xp.sum(sample_weight)
         if weight_sum == 0:
             return None
-        coefs, intercepts = self._unpacked(params)
-        activations = [X, *self._rows(self._activations, n_samples)]
-        deltas = self._rows(self._deltas, n_samples)
-        trace = self._trace_for(n_samples)
+        work = self._workspaces.get(n_samples)
+        if work is None or work.params is not params or work.grads is not grads:
+            work = self._workspace(params, grads, n_samples)
+        (coefs, intercepts), trace = work.param_views, work.trace
+        if self.dropout is not None:
+            self.dropout.draw_masks(trace.masks)
+        activations = [X, *work.activations]
 
         A = forward(activations, coefs, intercepts, net.hidden, net.output, trace)
         # Scaling delta_L by s_i / S scales every gradient backprop produces by it.
-        delta = net.loss.output_delta(A, Y, out=deltas[-1])
+        delta = net.loss.output_delta(A, Y, out=work.deltas[-1])
         if sample_weight is None:
             delta /= weight_sum
         else:
             delta *= (sample_weight / weight_sum)[:, None]
-        backward(activations, deltas, coefs, net.hidden, self._unpacked(grads), trace)
+        backward(activations, work.deltas, coefs, net.hidden, work.grad_views, trace)
 
         W = params[: net.layout.n_coefs]
         # grads_W += d/dW alpha/(2S) ||W||^2
-        add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
+        xp.add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
         penalty = 0.5 * net.alpha * xp.scalar(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty
 

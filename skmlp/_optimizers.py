@@ -14,7 +14,7 @@ solver's. ``OPTIMIZERS`` is the one list of them: the stochastic ``solver``
 options, their estimator parameters, documentation and persistence.
 
 Each update runs as a few whole-vector operations, in place or into buffers
-allocated once; every ``y += a * x`` is a single BLAS pass (``add_scaled``),
+allocated once; every ``y += a * x`` is a single BLAS pass (the ops' ``add_scaled``),
 and the velocity and moments, which decay by a constant factor every step, are
 scaled vectors whose decay costs no pass. The formulas are scikit-learn's, so
 the same gradients give the same weights up to rounding.
@@ -26,34 +26,36 @@ from dataclasses import dataclass
 
 from ._arrays import array_ops, map_arrays
 from ._schedules import SCHEDULES, end_epoch, reduce_after_stall
-from ._vectors import accumulate, add_scaled, decay, scaled_zeros
+from ._vectors import decay_and_add
 
 
 def sgd_init(params, *, momentum, nesterov):
     """Return SGD's state: its hyperparameters and a zero velocity."""
-    return {
-        "momentum": momentum,
-        "nesterov": nesterov,
-        "velocity": scaled_zeros(params),
-    }
+    zeros = array_ops(params).zeros(params.shape, params.dtype, like=params)
+    velocity = {"values": zeros, "scale": 1.0}  # a scaled vector
+    return {"momentum": momentum, "nesterov": nesterov, "velocity": velocity}
 
 
 def sgd_update(params, grads, state, learning_rate):
     """Move ``params`` one SGD step with momentum mu, plain or Nesterov's."""
-    v, mu, lr = state["velocity"], state["momentum"], learning_rate
-    decay(v, mu)
-    accumulate(v, -lr, grads)  # v = mu * v - lr * g
+    xp, v = array_ops(params), state["velocity"]
+    mu, lr = state["momentum"], learning_rate
+    decay_and_add(v, mu, -lr, grads, xp)  # v = mu * v - lr * g
     if state["nesterov"]:
-        add_scaled(params, mu * v["scale"], v["values"])
-        add_scaled(params, -lr, grads)  # p += mu * v - lr * g
+        xp.add_scaled(params, mu * v["scale"], v["values"])
+        xp.add_scaled(params, -lr, grads)  # p += mu * v - lr * g
     else:
-        add_scaled(params, v["scale"], v["values"])  # p += v
+        xp.add_scaled(params, v["scale"], v["values"])  # p += v
 
 
 def adam_init(params, *, beta_1, beta_2, epsilon):
     """Return Adam's state: hyperparameters, step count, zero moments m and v."""
-    moments = {"m": scaled_zeros(params), "v": scaled_zeros(params)}
-    return {"beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon, "t": 0, **moments}
+    state = {"beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon, "t": 0}
+    zeros = array_ops(params).zeros
+    for moment in ("m", "v"):
+        values = zeros(params.shape, params.dtype, like=params)
+        state[moment] = {"values": values, "scale": 1.0}  # a scaled vector
+    return state
 
 
 def adam_update(params, grads, state, learning_rate):
@@ -63,11 +65,9 @@ def adam_update(params, grads, state, learning_rate):
     if state.get("_work") is None:
         state["_work"] = xp.empty(params.shape, params.dtype, like=params)
     m, v, work = state["m"], state["v"], state["_work"]
-    decay(m, beta_1)
-    accumulate(m, 1 - beta_1, grads)  # m = beta_1 * m + (1 - beta_1) * g
-    decay(v, beta_2)
+    decay_and_add(m, beta_1, 1 - beta_1, grads, xp)  # m = beta_1 m + (1 - beta_1) g
     xp.multiply(grads, grads, out=work)
-    accumulate(v, 1 - beta_2, work)  # v = beta_2 * v + (1 - beta_2) * g**2
+    decay_and_add(v, beta_2, 1 - beta_2, work, xp)  # v = beta_2 v + (1 - beta_2) g**2
     # Bias correction folded into the step size, a Python float: a numpy
     # scalar would make every operation on float32 vectors run in float64.
     t = state["t"]
@@ -78,7 +78,7 @@ def adam_update(params, grads, state, learning_rate):
     xp.sqrt(v["values"], out=work)
     work += state["epsilon"] / root
     xp.divide(m["values"], work, out=work)
-    add_scaled(params, -lr_t * m["scale"] / root, work)
+    xp.add_scaled(params, -lr_t * m["scale"] / root, work)
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,8 @@ class UpdateRule:
         """
         if self.max_grad_norm is not None:
             clip_to_norm(grads, self.max_grad_norm)
-        OPTIMIZERS[self.solver].update(
-            params, grads, self.optimizer, self.learning_rate
-        )
+        rate = self.schedule["rate"]  # the schedule's current step size
+        OPTIMIZERS[self.solver].update(params, grads, self.optimizer, rate)
 
     def end_epoch(self, t):
         """Move the schedule on after an epoch; ``t`` counts the samples seen."""

@@ -1,8 +1,9 @@
 """Vectors whose decay costs nothing, and ``y += a * x`` in one pass.
 
-``v *= c`` on every step (the decay of a moving average or a momentum): a
-scaled vector is the plain dict ``{"values": V, "scale": s}`` standing for
-``v = s * V``, so the decay only multiplies ``s`` and costs no pass over memory.
+``v = c * v + a * x`` on every step (a moving average, a momentum): a scaled
+vector is the plain dict ``{"values": V, "scale": s}`` standing for
+``v = s * V``, so the decay ``v *= c`` only multiplies ``s`` and costs no pass
+over memory, and ``decay_and_add`` reads and writes V once, to add ``a * x``.
 
 ``y += a * x``: numpy computes ``a * x`` into a temporary and then adds it,
 reading and writing memory twice; ``add_scaled`` does it in one BLAS pass for
@@ -28,23 +29,18 @@ def add_scaled(y, a, x):
     return array_ops(y).add_scaled(y, a, x)
 
 
-def scaled_zeros(like):
-    """Return the scaled vector 0 with the shape, dtype and device of ``like``."""
-    values = array_ops(like).zeros(like.shape, like.dtype, like=like)
-    return {"values": values, "scale": 1.0}
+def decay_and_add(vector, factor, a, x, ops):
+    """Set the scaled vector v to ``factor * v + a * x``, in one pass over x.
 
-
-def decay(vector, factor):
-    """Multiply the scaled vector by ``factor`` >= 0, touching its values rarely."""
-    vector["scale"] *= factor
-    if vector["scale"] < _SMALLEST_SCALE:
-        vector["values"] *= vector["scale"]
-        vector["scale"] = 1.0
-
-
-def accumulate(vector, a, x):
-    """Add ``a * x`` to the scaled vector in place, in one pass."""
-    add_scaled(vector["values"], a / vector["scale"], x)
+    ``factor`` >= 0 only multiplies the scale, until the scale gets small and
+    is folded into the values; ``ops`` are the array operations of x.
+    """
+    scale = vector["scale"] * factor
+    if scale < _SMALLEST_SCALE:
+        vector["values"] *= scale
+        scale = 1.0
+    vector["scale"] = scale
+    ops.add_scaled(vector["values"], a / scale, x)
 
 
 def dense(vector):

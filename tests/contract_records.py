@@ -10,7 +10,7 @@ from skmlp._arrays import array_ops
 from skmlp._losses import REGRESSION_LOSSES, Loss, RegressionLoss, _mean_over_samples
 from skmlp._optimizers import OPTIMIZERS, OptimizerRecord
 from skmlp._schedules import SCHEDULES, ScheduleRecord
-from skmlp._vectors import accumulate, add_scaled, decay, scaled_zeros
+from skmlp._vectors import decay_and_add
 
 
 def _softsign(z):
@@ -67,14 +67,14 @@ LOG_COSH = RegressionLoss(
 
 
 def _heavy_ball_init(params, *, momentum):
-    return {"momentum": momentum, "velocity": scaled_zeros(params)}
+    zeros = array_ops(params).zeros(params.shape, params.dtype, like=params)
+    return {"momentum": momentum, "velocity": {"values": zeros, "scale": 1.0}}
 
 
 def _heavy_ball_update(params, grads, state, learning_rate):
-    velocity = state["velocity"]
-    decay(velocity, state["momentum"])
-    accumulate(velocity, 1.0, grads)  # v = mu v + g
-    add_scaled(params, -learning_rate * velocity["scale"], velocity["values"])
+    xp, velocity = array_ops(params), state["velocity"]
+    decay_and_add(velocity, state["momentum"], 1.0, grads, xp)  # v = mu v + g
+    xp.add_scaled(params, -learning_rate * velocity["scale"], velocity["values"])
 
 
 HEAVY_BALL = OptimizerRecord(
