@@ -47,12 +47,6 @@ def _mean_over_samples(per_element, sample_weight):
     return xp.scalar(sample_weight @ row_sums / xp.sum(sample_weight))
 
 
-def _clipped(P):
-    xp = array_ops(P)
-    eps = xp.finfo(P.dtype).eps
-    return xp.clip(P, eps, 1 - eps)
-
-
 def half_squared_error(Y, A, sample_weight=None):
     """Return 1/2 (y - a)**2 summed over outputs, averaged over samples."""
     return 0.5 * _mean_over_samples((Y - A) ** 2, sample_weight)
@@ -65,14 +59,26 @@ def half_poisson_deviance(Y, A, sample_weight=None):
 
 
 def log_loss(Y, P, sample_weight=None):
-    """Return the cross-entropy -sum_k y_k log p_k, averaged over samples."""
-    return -_mean_over_samples(array_ops(P).xlogy(Y, _clipped(P)), sample_weight)
+    """Return the cross-entropy -sum_k y_k log p_k, averaged over samples.
+
+    P is clipped to [eps, 1 - eps], as scikit-learn clips it, so that a
+    probability rounded to 0 gives a large loss rather than an infinite one.
+    """
+    xp = array_ops(P)
+    eps = xp.finfo(P.dtype).eps
+    P = xp.clip(P, eps, 1 - eps)
+    return -_mean_over_samples(xp.xlogy(Y, P), sample_weight)
 
 
 def binary_log_loss(Y, P, sample_weight=None):
-    """Return -y log p - (1 - y) log(1 - p) summed over outputs, averaged."""
-    P, xlogy = _clipped(P), array_ops(P).xlogy
-    return -_mean_over_samples(xlogy(Y, P) + xlogy(1 - Y, 1 - P), sample_weight)
+    """Return -y log p - (1 - y) log(1 - p) summed over outputs, averaged.
+
+    P is clipped to [eps, 1 - eps], as in ``log_loss``.
+    """
+    xp = array_ops(P)
+    eps = xp.finfo(P.dtype).eps
+    P = xp.clip(P, eps, 1 - eps)
+    return -_mean_over_samples(xp.xlogy(Y, P) + xp.xlogy(1 - Y, 1 - P), sample_weight)
 
 
 def absolute_error(Y, A, sample_weight=None):
