@@ -80,37 +80,6 @@ def _epoch_batches(data, batch_size, order, buffers):
             yield Batch(X[rows, ...], Y[rows, ...], weight)
 
 
-def _rows_buffer(part, plan):
-    """Return a buffer for ``batch_size`` rows of ``part``, or None (sparse, absent)."""
-    if part is None or sp.issparse(part):
-        return None
-    return plan.ops.empty((plan.batch_size, *part.shape[1:]), part.dtype, like=part)
-
-
-class _BatchSource:
-    """The batches of each epoch, shuffled the way scikit-learn shuffles them."""
-
-    def __init__(self, data, plan):
-        self.data, self.plan = data, plan
-        self.order = np.arange(data.Y.shape[0])
-        self.buffers = None
-        if plan.shuffle:
-            self.buffers = Batch(
-                _rows_buffer(data.X, plan),
-                _rows_buffer(data.Y, plan),
-                _rows_buffer(data.sample_weight, plan),
-            )
-
-    def next_epoch(self):
-        """Return the batches of the next epoch; the order is drawn with numpy."""
-        if not self.plan.shuffle:
-            return _epoch_batches(self.data, self.plan.batch_size, None, None)
-        # scikit-learn permutes the previous epoch's order, not a fresh range.
-        self.order = self.order[self.plan.random_state.permutation(len(self.order))]
-        order = self.plan.ops.move(self.order, like=self.data.Y)
-        return _epoch_batches(self.data, self.plan.batch_size, order, self.buffers)
-
-
 def _run_epoch(state, grads, objective, batches):
     """Return the epoch's mean batch loss, a Python float.
 
@@ -132,25 +101,23 @@ def _run_epoch(state, grads, objective, batches):
     return float(total / n_seen)
 
 
-def _record_epoch(state, loss, n_samples, plan):
-    """Append an epoch's loss to the state, counting the samples seen."""
+def _record_epoch(state, loss, n_samples, plan, monitor):
+    """Record a finished epoch in the state; return whether its score is the best.
+
+    The state counts the samples seen and the epochs in a row that did not
+    improve by ``tol``; an epoch whose score is NaN counts as stalled and is
+    never the best.
+    """
     state.t += n_samples
     state.n_iter += 1
     state.loss = loss
     state.loss_curve.append(loss)
     if plan.verbose:
         print(f"Iteration {len(state.loss_curve)}, loss = {loss:.8f}")
-
-
-def _update_progress(state, plan, monitor):
-    """Record the epoch's score, count stalled epochs; return whether it is best.
-
-    An epoch whose score is NaN counts as stalled and is never the best.
-    """
     improved = False
     if monitor is None:
-        stalled = not state.loss <= state.best_loss - plan.tol
-        state.best_loss = min(state.loss, state.best_loss)
+        stalled = not loss <= state.best_loss - plan.tol
+        state.best_loss = min(loss, state.best_loss)
     else:
         score, validation_loss = monitor.measure(state.params)
         state.validation_scores.append(score)
@@ -226,14 +193,35 @@ class _StochasticRun:
     def __init__(self, state, objective, data, plan, observers):
         self.state, self.objective, self.data = state, objective, data
         self.plan, self.monitor, self.tasks = plan, *observers
-        params = state.params
-        self.grads = plan.ops.empty(params.shape, params.dtype, like=params)
-        self.source = _BatchSource(data, plan)
+        params, ops = state.params, plan.ops
+        self.grads = ops.empty(params.shape, params.dtype, like=params)
+        # Shuffled batches are gathered into buffers of batch_size rows (none
+        # for a sparse or absent part), in an order every epoch permutes.
+        self.order, self.buffers = np.arange(data.Y.shape[0]), None
+        if plan.shuffle:
+            buffers = []
+            for part in data:
+                buffer = None
+                if part is not None and not sp.issparse(part):
+                    shape = (plan.batch_size, *part.shape[1:])
+                    buffer = ops.empty(shape, part.dtype, like=part)
+                buffers.append(buffer)
+            self.buffers = Batch(*buffers)
         start = state.checkpoint()
         # Continuing early stopping keeps the best weights so far, which are
         # the starting ones, until an epoch scores better (as scikit-learn).
         continued = self.monitor and state.best_validation_score > -np.inf
         self.kept = _Kept(start, None, start if continued else None)
+
+    def _batches(self):
+        """Return the batches of the next epoch; the order is drawn with numpy."""
+        plan = self.plan
+        if not plan.shuffle:
+            return _epoch_batches(self.data, plan.batch_size, None, None)
+        # scikit-learn permutes the previous epoch's order, not a fresh range.
+        self.order = self.order[plan.random_state.permutation(len(self.order))]
+        order = plan.ops.move(self.order, like=self.data.Y)
+        return _epoch_batches(self.data, plan.batch_size, order, self.buffers)
 
     def train(self):
         """Run the epochs; return the epoch whose loss diverged, or None."""
@@ -241,27 +229,22 @@ class _StochasticRun:
         for epoch in range(1, plan.max_iter + 1):
             if self.tasks:
                 self.tasks.begin_epoch()
-            batches = self.source.next_epoch()
-            loss = _run_epoch(state, self.grads, self.objective, batches)
+            loss = _run_epoch(state, self.grads, self.objective, self._batches())
             if not (np.isfinite(loss) and plan.ops.all_finite(state.params)):
                 return epoch
-            _record_epoch(state, loss, n_samples, plan)
-            improved = _update_progress(state, plan, self.monitor)
+            improved = _record_epoch(state, loss, n_samples, plan, self.monitor)
             state.update.end_epoch(state.t)
-            self.kept = self._kept_after(improved)
+            # Keep this epoch, and it as the lowest loss or best score if it is.
+            checkpoint, lowest = state.checkpoint(), self.kept.lowest_loss
+            if lowest is None or checkpoint.loss < lowest.loss:
+                lowest = checkpoint
+            best = checkpoint if improved else self.kept.best_score
+            self.kept = _Kept(checkpoint, lowest, best)
             if self.tasks:
                 self.tasks.end_epoch(state)
             if _should_stop(state, plan, self.monitor):
                 return None
         return None
-
-    def _kept_after(self, improved):
-        checkpoint = self.state.checkpoint()
-        lowest = self.kept.lowest_loss
-        if lowest is None or checkpoint.loss < lowest.loss:
-            lowest = checkpoint
-        best = checkpoint if improved else self.kept.best_score
-        return _Kept(checkpoint, lowest, best)
 
     def go_back_to_last_epoch(self):
         """Undo the unfinished epoch an interruption cut short."""
@@ -273,10 +256,7 @@ class _StochasticRun:
 
     def keep_usable(self, diverged_at):
         """Leave the preferred usable weights in the state, warning if not the last."""
-        candidates = self._candidates(diverged_at)
-        usable = _first_usable(
-            candidates, self.state, self.objective, self.data, self.monitor
-        )
+        usable = self._first_usable(diverged_at)
         if usable is None:
             raise NoFiniteEpoch
         if diverged_at is None and self.monitor and self.kept.best_score is None:
@@ -298,34 +278,31 @@ class _StochasticRun:
             )
             _warn_kept(problem, kept)
 
-    def _candidates(self, diverged_at):
-        """Return (checkpoint or None for the current state, why), best first."""
+    def _first_usable(self, diverged_at):
+        """Return the preferred (checkpoint, why) whose outputs are finite, or None.
+
+        The candidates, best first: the best validation score, or the last
+        epoch (None, the current state) when it did not diverge and early
+        stopping chose no other; then the lowest training loss. Outputs are
+        checked on the training rows and on early stopping's validation rows.
+        """
         best, lowest = self.kept.best_score, self.kept.lowest_loss
-        fallback = [] if lowest is None else [(lowest, "the lowest training loss")]
-        if diverged_at is not None:
-            return ([] if best is None else [(best, _BEST_SCORE)]) + fallback
-        if self.monitor is None or best is None:
-            return [(None, "the last one"), *fallback]
-        return [(best, _BEST_SCORE), *fallback]
-
-
-def _first_usable(candidates, state, objective, data, monitor):
-    """Return the first (checkpoint, reason) whose outputs are finite, or None.
-
-    Outputs are checked on the training rows and on early stopping's
-    validation rows; None as the checkpoint stands for the current state.
-    """
-    inputs = [(data.X, largest_magnitude(data.X))]
-    if monitor is not None:
-        inputs.append((monitor.X, largest_magnitude(monitor.X)))
-    for checkpoint, reason in candidates:
-        params = state.params if checkpoint is None else checkpoint.params
-        usable = True
-        for X, x_max in inputs:
-            usable = usable and objective.predicts_finite(params, X, x_max)
-        if usable:
-            return checkpoint, reason
-    return None
+        candidates = [] if lowest is None else [(lowest, "the lowest training loss")]
+        if diverged_at is None and (self.monitor is None or best is None):
+            candidates.insert(0, (None, "the last one"))
+        elif best is not None:
+            candidates.insert(0, (best, _BEST_SCORE))
+        inputs = [(self.data.X, largest_magnitude(self.data.X))]
+        if self.monitor is not None:
+            inputs.append((self.monitor.X, largest_magnitude(self.monitor.X)))
+        for checkpoint, reason in candidates:
+            params = self.state.params if checkpoint is None else checkpoint.params
+            usable = True
+            for X, x_max in inputs:
+                usable = usable and self.objective.predicts_finite(params, X, x_max)
+            if usable:
+                return checkpoint, reason
+        return None
 
 
 def _warn_no_finite_score(monitor):
