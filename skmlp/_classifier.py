@@ -30,17 +30,6 @@ def _labels_like(labels, like):
     return array_ops(like).move(labels, like=like)
 
 
-def _take_labels(classes, indices, like):
-    """Return ``classes[indices]`` for the numpy classes and indices of like's library.
-
-    Labels that are numbers are taken where ``like`` is; strings on the host.
-    """
-    if not holds_numbers(classes):
-        return classes.take(on_host(indices))
-    xp = array_ops(like)
-    return xp.take_rows(xp.move(classes, like=like), indices)
-
-
 class MLPClassifier(ClassifierMixin, BaseMLP):
     """Multi-layer perceptron classifier, trained by backpropagation.
 
@@ -288,11 +277,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return A
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
-    def _encode_targets(self, y, reset, incremental, classes):
-        """Return (the boolean indicator matrix of y, the fitted LabelBinarizer)."""
-        binarizer = self._target_binarizer(y, reset, incremental, classes)
-        return self._indicator(y, binarizer), binarizer
-
     @staticmethod
     def _indicator(y, binarizer):
         """Return LabelBinarizer's 0/1 matrix of y as booleans.
@@ -309,12 +293,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return (np.asarray(y) == classes[1]).reshape(-1, 1)
         return binarizer.transform(y).astype(bool)
 
-    def _target_binarizer(self, y, reset, incremental, classes):
+    def _encode_targets(self, y, reset, incremental, classes):
+        """Return (the boolean indicator matrix of y, the fitted LabelBinarizer).
+
+        A new binarizer learns the classes of y (of ``classes`` on the first
+        ``partial_fit``); one that goes on training raises a ValueError for
+        classes of y it does not know.
+        """
         if incremental and _check_partial_fit_first_call(self, classes):
             multilabel = type_of_target(y).startswith("multilabel")
             binarizer = LabelBinarizer().fit(y if multilabel else on_host(classes))
         elif reset:
-            return LabelBinarizer().fit(y)
+            binarizer = LabelBinarizer().fit(y)
+            return self._indicator(y, binarizer), binarizer
         else:
             binarizer = self._label_binarizer
         seen = unique_labels(y)
@@ -330,7 +321,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "`y` has classes not in `self.classes_`. "
                 f"`self.classes_` has {binarizer.classes_}. 'y' has {seen}."
             )
-        return binarizer
+        return self._indicator(y, binarizer), binarizer
 
     def _loss(self, binarizer):
         multiclass = binarizer.y_type_ == "multiclass"
@@ -384,13 +375,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         xp, classes = array_ops(A), binarizer.classes_
         if binarizer.y_type_ == "multiclass":
-            return _take_labels(classes, xp.argmax(A, axis=1), like=A)
-        if binarizer.y_type_ == "binary" and len(classes) == 2:
-            positive = xp.astype(A[:, 0] > 0.5, xp.index_dtype)
-            return _take_labels(classes, positive, like=A)
-        host = xp.to_numpy(A)
-        labels = binarizer.inverse_transform(host.ravel() if A.shape[1] == 1 else host)
-        return _labels_like(labels, like=A)
+            indices = xp.argmax(A, axis=1)
+        elif binarizer.y_type_ == "binary" and len(classes) == 2:
+            indices = xp.astype(A[:, 0] > 0.5, xp.index_dtype)
+        else:
+            host = xp.to_numpy(A)
+            labels = binarizer.inverse_transform(
+                host.ravel() if A.shape[1] == 1 else host
+            )
+            return _labels_like(labels, like=A)
+        if not holds_numbers(classes):  # strings: classes[indices] on the host
+            return classes.take(on_host(indices))
+        return xp.take_rows(xp.move(classes, like=A), indices)
 
     def _target_attributes(self, binarizer, like):
         classes = _labels_like(binarizer.classes_, like)
