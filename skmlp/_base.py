@@ -36,7 +36,6 @@ from ._persistence import PersistenceMixin
 from ._plan import (
     PARAMETER_CONSTRAINTS,
     check_options,
-    dropout_for,
     hidden_layer_sizes,
     make_plan,
     new_update_rule,
@@ -299,9 +298,9 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
             objective = Objective(plan.spec, data.Y.shape[0], state.params)
             return plan.run(state, objective, data, plan, Observers(None, tasks))
         data, monitor = self._monitored_split(data, plan, validation, encoder)
-        plan = plan.with_batch_size(data.Y.shape[0])
-        dropout = dropout_for(plan, 0 if plan.reset else getattr(self, "t_", 0))
-        objective = Objective(plan.spec, plan.batch_size, state.params, dropout)
+        samples_seen = 0 if plan.reset else getattr(self, "t_", 0)
+        plan = plan.for_rows(data.Y.shape[0], samples_seen)
+        objective = Objective(plan.spec, plan.batch_size, state.params, plan.masks)
         previous = getattr(self, "_optimizer", None)
         if plan.incremental and _same_kind(previous, plan, state.params.dtype):
             state.update = previous.copy()

@@ -71,11 +71,16 @@ class Plan(SimpleNamespace):
     operations of X's library), ``spec`` (the ObjectiveSpec), ``stochastic``
     and ``run`` (the solver's loop), ``random_state`` (a RandomState),
     ``reset`` and ``incremental``. ``batch_size`` holds the parameter until
-    ``with_batch_size`` resolves it to a number of rows.
+    ``for_rows`` resolves it to a number of rows.
     """
 
-    def with_batch_size(self, n_samples):
-        """Return a copy of the plan with ``batch_size`` rows for ``n_samples``."""
+    def for_rows(self, n_samples, samples_seen):
+        """Return a copy of the plan for mini-batches of ``n_samples`` training rows.
+
+        The copy holds ``batch_size`` as a number of rows, and ``masks``: the
+        Dropout of this call (drawing only when used), or None without dropout.
+        ``samples_seen`` counts the samples earlier calls trained on.
+        """
         size = self.batch_size
         if size == "auto":
             size = min(200, n_samples)
@@ -85,7 +90,15 @@ class Plan(SimpleNamespace):
                 "sample size. It is going to be clipped",
                 stacklevel=6,
             )
-        return Plan(**{**vars(self), "batch_size": int(np.clip(size, 1, n_samples))})
+        masks = None
+        if self.dropout > 0:
+            seed = self.random_state.randint(np.iinfo(np.int32).max)
+            # partial_fit re-seeds from an int random_state on every call; mixing
+            # in the number of samples seen so far gives each call new masks.
+            rng = np.random.default_rng([seed, samples_seen])
+            masks = Dropout(self.dropout, rng)
+        rows = int(np.clip(size, 1, n_samples))
+        return Plan(**{**vars(self), "batch_size": rows, "masks": masks})
 
 
 def hidden_layer_sizes(parameters):
@@ -164,13 +177,3 @@ def new_update_rule(plan, params):
     return UpdateRule(
         plan.solver, record.init(params, **hyper), schedule, plan.max_grad_norm
     )
-
-
-def dropout_for(plan, samples_seen):
-    """Return the Dropout of this call, or None; it only draws when used."""
-    if plan.dropout == 0:
-        return None
-    seed = plan.random_state.randint(np.iinfo(np.int32).max)
-    # partial_fit re-seeds from an int random_state on every call; mixing in
-    # the number of samples seen so far gives each call new masks.
-    return Dropout(plan.dropout, np.random.default_rng([seed, samples_seen]))
