@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._activations import OUTPUT_ACTIVATIONS, Activation
+from ._activations import Activation
 from ._arrays import array_ops
 from ._losses import Loss
 from ._network import (
@@ -33,17 +33,17 @@ from ._network import (
 
 @dataclass(frozen=True)
 class ObjectiveSpec:
-    """What the math needs to know: layer sizes, activation, loss, penalty."""
+    """What the math needs to know: layer sizes, activations, loss, penalty.
+
+    ``output`` is the output activation the loss pairs with,
+    ``OUTPUT_ACTIVATIONS[loss.output_activation]``.
+    """
 
     layout: ParameterLayout
     hidden: Activation
     loss: Loss
     alpha: float
-
-    @property
-    def output(self):
-        """Return the output activation paired with the loss."""
-        return OUTPUT_ACTIVATIONS[self.loss.output_activation]
+    output: Activation
 
 
 class Batch(NamedTuple):

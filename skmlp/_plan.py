@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._network import ParameterLayout
 from ._objective import Dropout, ObjectiveSpec
 from ._optimizers import OPTIMIZERS, UpdateRule
@@ -151,6 +151,7 @@ def make_plan(parameters, ops, units, loss, call):
         HIDDEN_ACTIVATIONS[parameters["activation"]],
         loss,
         parameters["alpha"],
+        OUTPUT_ACTIVATIONS[loss.output_activation],
     )
     solver = parameters["solver"]
     stochastic = solver in OPTIMIZERS

@@ -21,7 +21,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from plain_forward import pre_activations
 from sklearn.metrics import mean_squared_error
 
-from skmlp._activations import HIDDEN_ACTIVATIONS
+from skmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from skmlp._losses import LOSSES, REGRESSION_LOSSES, Loss, regression_loss
 from skmlp._network import ParameterLayout
 from skmlp._objective import Batch, Dropout, Objective, ObjectiveSpec
@@ -87,7 +87,8 @@ def _network(case, hidden_layer_sizes, activation, alpha):
     """Return the Network of one case."""
     loss, n_outputs = TARGET_CASES[case].loss, TARGET_CASES[case].n_outputs
     layout = ParameterLayout((N_FEATURES, *hidden_layer_sizes, n_outputs))
-    return ObjectiveSpec(layout, HIDDEN_ACTIVATIONS[activation], loss, alpha)
+    output = OUTPUT_ACTIVATIONS[loss.output_activation]
+    return ObjectiveSpec(layout, HIDDEN_ACTIVATIONS[activation], loss, alpha, output)
 
 
 def _problem(case, hidden_layer_sizes, activation, alpha, seed=0):
@@ -162,7 +163,8 @@ def test_huber_gradient_with_a_small_delta_uses_the_linear_part():
     huber_delta = 0.05
     layout = ParameterLayout((N_FEATURES, 4, 2))
     loss = regression_loss("huber", huber_delta=huber_delta)
-    spec = ObjectiveSpec(layout, HIDDEN_ACTIVATIONS["softplus"], loss, 0.1)
+    identity = OUTPUT_ACTIVATIONS["identity"]
+    spec = ObjectiveSpec(layout, HIDDEN_ACTIVATIONS["softplus"], loss, 0.1, identity)
     rng = np.random.RandomState(4)
     X, Y = rng.normal(size=(N_SAMPLES, N_FEATURES)), rng.normal(size=(N_SAMPLES, 2))
     batch = Batch(X, Y, rng.uniform(0.5, 2.0, N_SAMPLES))

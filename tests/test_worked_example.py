@@ -70,7 +70,7 @@ from numpy.testing import assert_allclose
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 
 from skmlp import MLPRegressor
-from skmlp._activations import HIDDEN_ACTIVATIONS
+from skmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from skmlp._losses import LOSSES
 from skmlp._network import ParameterLayout
 from skmlp._objective import Batch, Objective, ObjectiveSpec
@@ -126,7 +126,11 @@ def test_worked_example_loss_and_gradients():
     """Check J and every dJ/dW, dJ/db of the objective against the hand values."""
     layout = ParameterLayout((2, 2, 1))
     network = ObjectiveSpec(
-        layout, HIDDEN_ACTIVATIONS["logistic"], LOSSES["squared_error"], alpha=0.0
+        layout,
+        HIDDEN_ACTIVATIONS["logistic"],
+        LOSSES["squared_error"],
+        alpha=0.0,
+        output=OUTPUT_ACTIVATIONS["identity"],
     )
     params = layout.pack([W1, W2], [b1, b2], np.float64)
     grads = np.full_like(params, np.nan)
