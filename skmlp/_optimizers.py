@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._arrays import array_ops, map_arrays
-from ._schedules import SCHEDULES, end_epoch, reduce_after_stall
+from ._schedules import SCHEDULES
 from ._vectors import decay_and_add
 
 
@@ -193,11 +193,18 @@ class UpdateRule:
 
     def end_epoch(self, t):
         """Move the schedule on after an epoch; ``t`` counts the samples seen."""
-        end_epoch(self.schedule, t)
+        after_epoch = SCHEDULES[self.schedule["name"]].after_epoch
+        if after_epoch is not None:
+            self.schedule["rate"] = after_epoch(self.schedule, t)
 
     def reduce_after_stall(self):
         """Lower the rate after a stall; return whether training may go on."""
-        return reduce_after_stall(self.schedule)
+        after_stall = SCHEDULES[self.schedule["name"]].after_stall
+        rate = None if after_stall is None else after_stall(self.schedule)
+        if rate is None:
+            return False
+        self.schedule["rate"] = rate
+        return True
 
     def copy(self):
         """Return an independent copy, to go back to this state later."""

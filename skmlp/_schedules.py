@@ -116,20 +116,3 @@ def start_schedule(name, solver, settings):
     if SCHEDULES[name].sgd_only and solver != "sgd":
         name = "constant"
     return {"name": name, **SCHEDULES[name].start(settings)}
-
-
-def end_epoch(state, t):
-    """Move ``state`` on to the rate of the next epoch."""
-    after_epoch = SCHEDULES[state["name"]].after_epoch
-    if after_epoch is not None:
-        state["rate"] = after_epoch(state, t)
-
-
-def reduce_after_stall(state):
-    """Lower the rate after a stall; return whether training may go on."""
-    after_stall = SCHEDULES[state["name"]].after_stall
-    rate = None if after_stall is None else after_stall(state)
-    if rate is None:
-        return False
-    state["rate"] = rate
-    return True

@@ -15,17 +15,25 @@ from sklearn.model_selection import GridSearchCV
 from skmlp import MLPClassifier, MLPRegressor
 from skmlp._base import SOLVERS, BaseMLP
 from skmlp._docstrings import fill
-from skmlp._optimizers import OPTIMIZERS
+from skmlp._optimizers import OPTIMIZERS, UpdateRule
 from skmlp._schedules import (
     SCHEDULES,
     ScheduleRecord,
     ScheduleSettings,
-    end_epoch,
-    reduce_after_stall,
     start_schedule,
 )
 
 SETTINGS = ScheduleSettings(learning_rate_init=0.1, power_t=0.25, max_iter=4)
+
+
+def end_epoch(state, t):
+    """Move the schedule ``state`` on after an epoch, as the update rule does."""
+    UpdateRule("sgd", {}, state).end_epoch(t)
+
+
+def reduce_after_stall(state):
+    """Lower the schedule ``state``'s rate after a stall, as the update rule does."""
+    return UpdateRule("sgd", {}, state).reduce_after_stall()
 
 
 def _start(name, learning_rate_init=0.1, power_t=0.25, max_iter=4, solver="sgd"):
