@@ -171,10 +171,10 @@ def make_plan(parameters, ops, units, loss, call):
 
 def new_update_rule(plan, params):
     """Return a fresh update rule: the optimiser and schedule of the plan."""
-    record = OPTIMIZERS[plan.solver]
-    hyper = {key: getattr(plan, name) for key, name in record.hyperparameters.items()}
+    record, hyperparameters = OPTIMIZERS[plan.solver], {}
+    for keyword, parameter in record.hyperparameters.items():
+        hyperparameters[keyword] = getattr(plan, parameter)
     settings = ScheduleSettings(plan.learning_rate_init, plan.power_t, plan.max_iter)
     schedule = start_schedule(plan.learning_rate, plan.solver, settings)
-    return UpdateRule(
-        plan.solver, record.init(params, **hyper), schedule, plan.max_grad_norm
-    )
+    optimizer = record.init(params, **hyperparameters)
+    return UpdateRule(plan.solver, optimizer, schedule, plan.max_grad_norm)
