@@ -93,6 +93,23 @@ class _Request(NamedTuple):
     validation: tuple | None = None
 
 
+def _in_dtype_holding(Y, X, sample_weight):
+    """Return X and sample_weight in float64 when float32 X cannot hold Y.
+
+    Training runs in X's dtype, targets included; a float32 X with targets past
+    float32's range (about 3.4e38) trains in float64 instead of overflowing
+    (where X's device has float64).
+    """
+    xp = array_ops(X)
+    if xp.numpy_dtype(X.dtype) != np.float32 or Y.dtype == bool:
+        return X, sample_weight
+    if not np.abs(Y).max(initial=0) > np.finfo(np.float32).max:
+        return X, sample_weight
+    wide = xp.wide_float(X)
+    X = xp.astype(X, wide)
+    return X, None if sample_weight is None else xp.astype(sample_weight, wide)
+
+
 class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstimator):
     """Shared machinery of the MLP estimators; use a subclass instead.
 
@@ -229,19 +246,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         )
         if not reset:
             self._check_same_units(X.shape[1], Y.shape[1])
-        # Training runs in X's dtype, targets included: a float32 X with targets
-        # past float32's range (about 3.4e38) trains in float64 instead of
-        # overflowing (where X's device has float64).
-        xp = array_ops(X)
-        if (
-            xp.numpy_dtype(X.dtype) == np.float32
-            and Y.dtype != bool
-            and np.abs(Y).max(initial=0) > np.finfo(np.float32).max
-        ):
-            wide = xp.wide_float(X)
-            X = xp.astype(X, wide)
-            if sample_weight is not None:
-                sample_weight = xp.astype(sample_weight, wide)
+        X, sample_weight = _in_dtype_holding(Y, X, sample_weight)
         class_weights = self._class_weights(y, request.incremental)
         sample_weight = weighted_by_class(class_weights, y, sample_weight, X)
         check_weight_sum(sample_weight, "sample_weight")

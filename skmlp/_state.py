@@ -11,6 +11,7 @@ callbacks are shown models built from copies of it.
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from ._arrays import array_ops
 
@@ -46,21 +47,25 @@ class TrainingState:
             None if scores is None else len(scores),
             None if losses is None else len(losses),
         )
-        scalars = {
-            "t": self.t,
-            "n_iter": self.n_iter,
-            "loss": self.loss,
-            "best_loss": self.best_loss,
-            "best_validation_score": self.best_validation_score,
-        }
-        count = self.no_improvement_count
-        return Checkpoint(params, update, scalars, count, lengths)
+        return Checkpoint(
+            params,
+            update,
+            self.t,
+            self.n_iter,
+            self.loss,
+            self.best_loss,
+            self.best_validation_score,
+            self.no_improvement_count,
+            lengths,
+        )
 
     def restore(self, checkpoint):
         """Go back to ``checkpoint``: parameters, update rule, scalars and curves."""
         array_ops(self.params).copyto(self.params, checkpoint.params)
         self.update = None if checkpoint.update is None else checkpoint.update.copy()
-        vars(self).update(checkpoint.scalars)
+        self.t, self.n_iter, self.loss = checkpoint.t, checkpoint.epoch, checkpoint.loss
+        self.best_loss = checkpoint.best_loss
+        self.best_validation_score = checkpoint.best_validation_score
         self.no_improvement_count = checkpoint.no_improvement_count
         curves = (self.loss_curve, self.validation_scores, self.validation_losses)
         for curve, length in zip(curves, checkpoint.lengths, strict=True):
@@ -91,22 +96,18 @@ class TrainingState:
         )
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    """A TrainingState as it stood: copies of its arrays, its scalars, curve lengths."""
+class Checkpoint(NamedTuple):
+    """A TrainingState as it stood: copies of its arrays, its scalars, curve lengths.
+
+    ``epoch`` is the state's ``n_iter``: the epochs this call had finished.
+    """
 
     params: object
     update: object
-    scalars: dict
+    t: int
+    epoch: int
+    loss: float
+    best_loss: float | None
+    best_validation_score: float | None
     no_improvement_count: int
     lengths: tuple
-
-    @property
-    def epoch(self):
-        """Return the number of epochs this call had finished at the checkpoint."""
-        return self.scalars["n_iter"]
-
-    @property
-    def loss(self):
-        """Return the training loss of that epoch."""
-        return self.scalars["loss"]
