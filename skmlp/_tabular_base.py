@@ -261,8 +261,11 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
         """Return the network's output pre-activations Z on the table X."""
         check_is_fitted(self)
         check_on_host(self, X=X)
-        encoded = self.preprocessor_.transform(X)  # checks X as an array or table
-        validate_data(self, X, skip_check_array=True, reset=False)
+        if len(getattr(X, "shape", ())) == 2:
+            # Names and column count checked here, so that the error names the
+            # estimator; the encoder checks the rest (it saw the same columns).
+            validate_data(self, X, skip_check_array=True, reset=False)
+        encoded = self.preprocessor_.transform(X)
         return self.network_.predict(self.params_, encoded)
 
     def __getstate__(self):
