@@ -359,3 +359,34 @@ class Dropout:
     def backward(self, params, mask, delta, grads):
         """Return dL/dX = delta * mask."""
         return delta if mask is None else delta * mask
+
+
+_LAYER_KINDS = {
+    kind.__name__: kind
+    for kind in (Scale, PeriodicEmbedding, Dense, ParametricActivation, Dropout)
+}
+
+
+def layer_record(layer):
+    """Return the layer as plain data, its kind and fields: no skmlp type in it."""
+    record = {"kind": type(layer).__name__, **vars(layer)}
+    if isinstance(layer, ParametricActivation):
+        record["nonlinearity"] = layer.nonlinearity.name
+    if isinstance(layer, PeriodicEmbedding):
+        record["numeric"] = [int(j) for j in layer.numeric]
+    if isinstance(layer, Dropout):
+        if layer.schedule is not flat_cos:
+            raise ValueError("Only dropout on the flat_cos schedule can be saved.")
+        del record["schedule"]
+    return record
+
+
+def layer_from_record(record):
+    """Return the layer that ``layer_record`` described."""
+    fields = dict(record)
+    kind = _LAYER_KINDS[fields.pop("kind")]
+    if kind is ParametricActivation:
+        fields["nonlinearity"] = NONLINEARITIES[fields["nonlinearity"]]
+    if kind is PeriodicEmbedding:
+        fields["numeric"] = tuple(fields["numeric"])
+    return kind(**fields)

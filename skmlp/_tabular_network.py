@@ -36,6 +36,8 @@ from ._layers import (
     PeriodicEmbedding,
     Scale,
     Training,
+    layer_from_record,
+    layer_record,
 )
 
 # Rows per forward pass when only the outputs matter (memory of the embedding).
@@ -56,6 +58,15 @@ class TabularNetwork:
                 start += size
             self.slots.append(slot)
         self.size = start
+
+    @classmethod
+    def from_records(cls, records):
+        """Return the network whose layers ``records`` describes."""
+        return cls(layer_from_record(record) for record in records)
+
+    def records(self):
+        """Return the layers as plain data (see ``_layers.layer_record``)."""
+        return [layer_record(layer) for layer in self.layers]
 
     @property
     def n_outputs(self):

@@ -1,9 +1,10 @@
 """One training run of a tabular network, from encoded arrays to kept parameters.
 
-``train_network(data, settings, rng)`` builds the layers for the encoded
-columns, initialises them on the training rows, holds out a validation split
-(as RealMLP does), and lets skmlp's stochastic solver run a fixed number of
-epochs with the ``TabularUpdate`` rule. The solver goes back to the epoch with
+``network_layers`` gives the layers for the encoded columns;
+``train_network(network, data, settings, rng)`` initialises them on the
+training rows, holds out a validation split (as RealMLP does), and lets
+skmlp's stochastic solver run a fixed number of epochs with the
+``TabularUpdate`` rule. The solver goes back to the epoch with
 the best validation score, and never returns parameters with non-finite
 outputs (it raises ``NoFiniteEpoch`` instead).
 """
@@ -33,7 +34,7 @@ from ._objective import Batch
 from ._solvers import Observers, run_stochastic
 from ._state import TrainingState
 from ._tabular_adam import ADAMW, TabularUpdate
-from ._tabular_network import TabularNetwork, TabularObjective
+from ._tabular_network import TabularObjective
 from ._tabular_schedules import epoch_progress
 
 
@@ -78,17 +79,25 @@ def network_layers(n_features, n_outputs, numeric, settings):
 
 
 class _Progress:
-    """Epoch hooks that move the objective's progress t (dropout's schedule)."""
+    """Epoch hooks that move the objective's progress t (dropout's schedule).
 
-    def __init__(self, objective, max_epochs):
+    They also tell the callbacks' ``tasks`` (None when no callback listens) of
+    every epoch.
+    """
+
+    def __init__(self, objective, max_epochs, tasks=None):
         self.objective, self.max_epochs, self.epoch = objective, max_epochs, 0
+        self.tasks = tasks
 
     def begin_epoch(self):
         self.objective.set_progress(epoch_progress(self.epoch, self.max_epochs))
         self.epoch += 1
+        if self.tasks is not None:
+            self.tasks.begin_epoch()
 
     def end_epoch(self, state):
-        pass
+        if self.tasks is not None:
+            self.tasks.end_epoch(state)
 
 
 def split_rows(n_samples, fraction, stratify, rng):
@@ -184,18 +193,18 @@ def _update_rule(network, params, settings):
     return TabularUpdate.start(optimizer, schedule)
 
 
-def train_network(data, numeric, settings, rng, stratify=None):
-    """Return (network, TrainingState) after training on the Batch ``data``.
+def train_network(network, data, settings, rng, watchers=(None, None)):
+    """Return the TrainingState of ``network`` after training on the Batch ``data``.
 
-    ``numeric`` lists the columns that get periodic embeddings; ``rng`` is a
-    numpy Generator all draws come from; ``stratify`` the labels (or None).
+    ``rng`` is a numpy Generator all draws come from; ``watchers`` is (the
+    labels to stratify the validation split by, the callbacks' tasks), each
+    or None.
     """
+    stratify, tasks = watchers
     train_rows, val_rows = split_rows(
         data.Y.shape[0], settings.validation_fraction, stratify, rng
     )
     train = Batch(*(part[train_rows] for part in data))
-    layers = network_layers(data.X.shape[1], data.Y.shape[1], numeric, settings)
-    network = TabularNetwork(layers)
     params = network.initial_params(train.X, rng)
     loss = LOSSES[settings.loss]
     objective = TabularObjective(network, loss, settings.label_smoothing, rng=rng)
@@ -208,9 +217,9 @@ def train_network(data, numeric, settings, rng, stratify=None):
     state.best_validation_score = -np.inf
     random_state = np.random.RandomState(int(rng.integers(2**31 - 1)))
     plan = _plan(settings, train.Y.shape[0], random_state)
-    observers = Observers(monitor, _Progress(objective, settings.max_iter))
+    observers = Observers(monitor, _Progress(objective, settings.max_iter, tasks))
     with warnings.catch_warnings():
         # The number of epochs is the schedule's length, not a cap to warn of.
         warnings.filterwarnings("ignore", "Stochastic Optimizer", ConvergenceWarning)
         run_stochastic(state, objective, train, plan, observers)
-    return network, state
+    return state
