@@ -45,21 +45,23 @@ class Model:
         return self.build(task, seed, **self.overrides)
 
 
-# The ablation: the tabular default with one ingredient removed per row, as
+# The ablation: the tabular default with one ingredient removed (or, for the
+# "+" rows, one left-out RealMLP ingredient added) per row, as
 # (row name, parameter overrides of TabularMLPClassifier / TabularMLPRegressor).
 # Each ingredient the tabular networks ship adds its row here, for example
 # ("- smooth clipping", {"smooth_clip": None}).
 # A row whose parameter one of the two networks lacks (label smoothing for the
 # regressor) runs that network at its default.
 ABLATION: list[tuple[str, dict]] = [
-    ("- periodic embeddings", {"n_frequencies": 0}),
     ("- scaling layer", {"scaling_layer": False}),
     ("- smooth clipping", {"smooth_clip": None}),
     ("- dropout", {"dropout": 0.0}),
-    ("- weight decay", {"weight_decay": 0.0}),
     ("- label smoothing", {"label_smoothing": 0.0}),
-    ("- coslog4 schedule (constant rate)", {"learning_rate_schedule": "constant"}),
     ("- best epoch (no validation split)", {"validation_fraction": None}),
+    # RealMLP ingredients the default leaves out, each added back alone.
+    ("+ periodic embeddings", {"n_frequencies": 16}),
+    ("+ weight decay", {"weight_decay": 0.02}),
+    ("+ coslog4 schedule", {"learning_rate_schedule": "coslog4"}),
 ]
 
 

@@ -27,10 +27,12 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(256, 256)
     activation : {{'selu', 'mish'}}, default='{activation}'
         The nonlinearity f of the hidden layers.
 
-    n_frequencies : int, default=16
+    n_frequencies : int, default=0
         Number of frequencies of the periodic embedding of each numeric
         column (``cos(2 pi w x + phi)`` mapped linearly to 3 values and put in
-        front of the input). 0 feeds the numeric columns in as they are.
+        front of the input); RealMLP uses 16. 0, the default, feeds the
+        numeric columns in as they are: on the development panel the
+        embedding did not pay for its time.
 
     scaling_layer : bool, default=True
         Whether a learned factor per input column (trained 6 times faster
@@ -45,16 +47,19 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(256, 256)
         its own multiple of it (biases and activations 0.1, embeddings 0.1,
         the scaling layer 6).
 
-    learning_rate_schedule : {{'coslog4', 'constant'}}, default='coslog4'
-        How the step size varies over the ``max_iter`` epochs: 'coslog4' runs
-        four cosine cycles on a logarithmic time axis, each twice as long as
-        the one before, ending at 0; 'constant' keeps ``learning_rate_init``.
+    learning_rate_schedule : {{'constant', 'coslog4'}}, default='constant'
+        How the step size varies over the ``max_iter`` epochs: 'constant'
+        keeps ``learning_rate_init``; 'coslog4' (RealMLP's) runs four cosine
+        cycles on a logarithmic time axis, each twice as long as the one
+        before, ending at 0. With the best validation epoch kept, the
+        constant rate was the more accurate on the development panel.
 
-    weight_decay : float, default=0.02
+    weight_decay : float, default=0.0
         Decoupled weight decay: before each step the weights shrink by the
         factor ``1 - eta * weight_decay`` (biases excepted), with
         ``weight_decay`` following the same flat-then-cosine course as
-        dropout.
+        dropout. RealMLP uses 0.02; 0, the default, was the more accurate
+        on the development panel.
 
     max_iter : int, default=64
         Number of epochs. Training always runs them all, as the schedules
@@ -170,12 +175,12 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         hidden_layer_sizes=(256, 256),
         activation="selu",
         *,
-        n_frequencies=16,
+        n_frequencies=0,
         scaling_layer=True,
         dropout=0.15,
         learning_rate_init=0.04,
-        learning_rate_schedule="coslog4",
-        weight_decay=0.02,
+        learning_rate_schedule="constant",
+        weight_decay=0.0,
         max_iter=64,
         batch_size=256,
         validation_fraction=0.2,
@@ -310,12 +315,12 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         hidden_layer_sizes=(256, 256),
         activation="mish",
         *,
-        n_frequencies=16,
+        n_frequencies=0,
         scaling_layer=True,
         dropout=0.15,
         learning_rate_init=0.04,
-        learning_rate_schedule="coslog4",
-        weight_decay=0.02,
+        learning_rate_schedule="constant",
+        weight_decay=0.0,
         max_iter=64,
         batch_size=256,
         validation_fraction=0.2,
