@@ -286,7 +286,8 @@ class LossCurveDisplay:
 
 def _unit(network):
     """Return what one point of the network's loss curve stands for."""
-    return "epoch" if getattr(network, "solver", None) in OPTIMIZERS else "iteration"
+    solver = getattr(network, "solver", None)  # the tabular networks have none
+    return "epoch" if solver is None or solver in OPTIMIZERS else "iteration"
 
 
 def _best_epoch(validation_scores):

@@ -445,11 +445,6 @@ def test_loss_curve_display_without_validation_draws_the_loss_alone(Estimator):
     assert_array_equal(_xy(display.lines_["training loss"])[1], model.loss_curve_)
 
 
-@pytest.mark.xfail(
-    reason="skmlp.plot labels the points of a network without a stochastic "
-    "'solver' parameter as L-BFGS iterations",
-    strict=True,
-)
 def test_loss_curve_display_counts_the_tabular_networks_in_epochs():
     """Check that the x axis of a tabular network's curve says 'epoch'."""
     model, _, _ = _fitted(TabularMLPRegressor)
