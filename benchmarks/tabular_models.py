@@ -57,10 +57,10 @@ ABLATION: list[tuple[str, dict]] = [
     ("- smooth clipping", {"smooth_clip": None}),
     ("- dropout", {"dropout": 0.0}),
     ("- label smoothing", {"label_smoothing": 0.0}),
+    ("- weight decay", {"weight_decay": 0.0}),
     ("- best epoch (no validation split)", {"validation_fraction": None}),
     # RealMLP ingredients the default leaves out, each added back alone.
     ("+ periodic embeddings", {"n_frequencies": 16}),
-    ("+ weight decay", {"weight_decay": 0.02}),
     ("+ coslog4 schedule", {"learning_rate_schedule": "coslog4"}),
 ]
 
