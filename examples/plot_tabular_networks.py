@@ -4,11 +4,11 @@ Networks for tables: TabularMLPClassifier
 =======================================================
 
 :class:`~skmlp.TabularMLPClassifier` takes a data frame as it is, numbers,
-categories and gaps alike, and trains a network made for tables: periodic
-embeddings of the numeric columns, a learned scale per input, parametric
-activations, a warm-restart learning-rate schedule, decoupled weight decay,
-scheduled dropout and label smoothing, keeping the epoch that scored best on a
-held-out fifth of the training data. Here it meets scikit-learn's MLP and
+categories and gaps alike, and trains a network made for tables: robustly
+scaled and smoothly clipped numbers, a learned scale per input, parametric
+activations, decoupled weight decay, scheduled dropout and label smoothing,
+keeping the epoch that scored best on a held-out fifth of the training data.
+Here it meets scikit-learn's MLP and
 :class:`~sklearn.ensemble.HistGradientBoostingClassifier` on the breast cancer
 data set (no download), with two columns turned into categories and a few
 values removed, as real tables have them.
