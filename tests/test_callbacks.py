@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from callback_helpers import AutoRecording, Recording
 from fit_helpers import STOCHASTIC
 from numpy.testing import assert_array_equal
 from sklearn.datasets import make_classification
@@ -16,43 +17,6 @@ from skmlp._objective import Objective
 callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
 
 CONVERGENCE = "ignore::sklearn.exceptions.ConvergenceWarning"
-
-
-class Recording:
-    """A callback that records every hook, with the model of each finished task."""
-
-    def __init__(self):
-        self.events = []
-
-    def setup(self, estimator, context):
-        """Record the setup."""
-        self.events.append(("setup", None, None))
-
-    def on_fit_task_begin(self, estimator, context):
-        """Record a task's start."""
-        self.events.append(("begin", context.task_name, None))
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
-        """Record a task's end and its model."""
-        self.events.append(("end", context.task_name, fitted_estimator))
-
-    def teardown(self, estimator, context):
-        """Record the teardown."""
-        self.events.append(("teardown", None, None))
-
-    def finished_epochs(self):
-        """Return the models of the epoch tasks that finished, in order."""
-        return [
-            model
-            for hook, name, model in self.events
-            if hook == "end" and name == "epoch" and model is not None
-        ]
-
-
-class AutoRecording(Recording):
-    """The same, handed on by meta-estimators to the estimators inside them."""
-
-    max_propagation_depth = None
 
 
 def _data():

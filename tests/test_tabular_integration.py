@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from callback_helpers import AutoRecording, Recording
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone, is_classifier
 from sklearn.compose import ColumnTransformer
@@ -231,43 +232,6 @@ def test_a_saved_file_naming_an_unknown_layer_is_refused():
 
 
 # scikit-learn's callbacks
-
-
-class Recording:
-    """A callback that records every hook, with the model of each finished task."""
-
-    def __init__(self):
-        self.events = []
-
-    def setup(self, estimator, context):
-        """Record the setup."""
-        self.events.append(("setup", None, None))
-
-    def on_fit_task_begin(self, estimator, context):
-        """Record a task's start."""
-        self.events.append(("begin", context.task_name, None))
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
-        """Record a task's end and its model."""
-        self.events.append(("end", context.task_name, fitted_estimator))
-
-    def teardown(self, estimator, context):
-        """Record the teardown."""
-        self.events.append(("teardown", None, None))
-
-    def models(self, task_name):
-        """Return the models of the finished tasks named ``task_name``, in order."""
-        return [
-            model
-            for hook, name, model in self.events
-            if hook == "end" and name == task_name and model is not None
-        ]
-
-
-class AutoRecording(Recording):
-    """The same, handed on by meta-estimators to the estimators inside them."""
-
-    max_propagation_depth = None
 
 
 class InterruptsAfter(Recording):
