@@ -70,7 +70,10 @@ def _tanh_derivative(a, delta):
 
 
 def _relu(z):
-    array_ops(z).maximum(z, 0, out=z)
+    xp = array_ops(z)
+    # Against an array of zeros rather than the number 0: numpy compares two
+    # arrays with vector instructions, an array and a number one by one.
+    xp.maximum(z, xp.zeros(z.shape, z.dtype, like=z), out=z)
 
 
 def _relu_derivative(a, delta):
@@ -139,9 +142,9 @@ def _gelu_derivative(z, delta):
 def _softmax(z):
     xp = array_ops(z)
     # Subtracting the row maximum leaves softmax unchanged and keeps exp finite.
-    z -= xp.max(z, axis=1, keepdims=True)
+    z -= xp.row_max(z)
     xp.exp(z, out=z)
-    z /= xp.sum(z, axis=1, keepdims=True)
+    z /= xp.row_sum(z)
 
 
 def _exp(z):

@@ -11,6 +11,7 @@
 A call that raises leaves the estimator as it was.
 """
 
+import functools
 import warnings
 from collections.abc import Callable
 from typing import ClassVar, NamedTuple, Protocol
@@ -117,6 +118,11 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
     """
 
     _parameter_constraints: ClassVar[dict] = PARAMETER_CONSTRAINTS
+    # get_params reads the signature of __init__ on every call, which a small
+    # fit does twice; a class's parameter names never change.
+    _get_param_names = classmethod(
+        functools.cache(BaseEstimator._get_param_names.__func__)
+    )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(

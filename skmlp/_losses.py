@@ -66,7 +66,7 @@ def log_loss(Y, P, sample_weight=None):
     """
     xp = array_ops(P)
     eps = xp.finfo(P.dtype).eps
-    P = xp.clip(P, eps, 1 - eps)
+    P = xp.minimum(xp.maximum(P, eps), 1 - eps)
     return -_mean_over_samples(xp.xlogy(Y, P), sample_weight)
 
 
@@ -77,7 +77,7 @@ def binary_log_loss(Y, P, sample_weight=None):
     """
     xp = array_ops(P)
     eps = xp.finfo(P.dtype).eps
-    P = xp.clip(P, eps, 1 - eps)
+    P = xp.minimum(xp.maximum(P, eps), 1 - eps)
     return -_mean_over_samples(xp.xlogy(Y, P) + xp.xlogy(1 - Y, 1 - P), sample_weight)
 
 

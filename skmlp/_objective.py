@@ -57,13 +57,11 @@ class Batch(NamedTuple):
 def as_targets(Y, X):
     """Return the numpy targets Y as the objective takes them with inputs X.
 
-    That is in the library and on the device of X, and in X's dtype, except
-    that numpy keeps boolean indicators as they are (numpy casts them inside
-    the arithmetic that uses them, and they take an eighth of the memory).
+    That is in X's dtype, library and device. Class indicators become floats
+    too: arithmetic that mixes booleans with floats casts them on every batch.
     """
     xp = array_ops(X)
-    if Y.dtype != bool or not xp.takes_boolean_targets:
-        Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
+    Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
     return xp.move(Y, like=X)
 
 
