@@ -163,8 +163,27 @@ def dataset_table(datasets, models, results, n_splits):
     return _markdown(header, rows)
 
 
+def against_default(datasets, model, results):
+    """Return "w / b": data sets where ``model`` errs more / less than the default.
+
+    The shifted geometric mean weighs a data set by its error's ratio, so
+    a few sets with tiny errors can swing it; the counts show whether a
+    difference is broad. Empty when the tabular default did not run.
+    """
+    default = tabular_models.MODELS["tabular"].name
+    if (datasets[0].name, default) not in results:
+        return ""
+    worse = better = 0
+    for dataset in datasets:
+        difference = mean_error(results[dataset.name, model.name]) - mean_error(
+            results[dataset.name, default]
+        )
+        worse, better = worse + (difference > 0), better + (difference < 0)
+    return f"{worse} / {better}"
+
+
 def summary_rows(datasets, models, results):
-    """Return, per model, [name, shifted geomean error, total fit time, ratio]."""
+    """Return, per model: name, shifted geomean, total fit time, ratio, w / b."""
     totals = {
         model.name: sum(total_seconds(results[d.name, model.name]) for d in datasets)
         for model in models
@@ -182,6 +201,7 @@ def summary_rows(datasets, models, results):
                 f"{shifted_geomean(errors):.4f}{note}",
                 f"{totals[model.name]:.1f} s",
                 "" if ratio is None else f"{ratio:.2f}x",
+                against_default(datasets, model, results),
             ]
         )
     return rows
@@ -275,6 +295,7 @@ def main(argv=None):
     models = chosen_models(keys, args.threads)
     results = run(datasets, models, args.splits, args.threads, args.jobs)
     header = ["model", "shifted geomean error", "total fit time", "x scikit-learn MLP"]
+    header.append("data sets worse / better than the tabular default")
     text = "\n\n".join(
         part
         for part in (

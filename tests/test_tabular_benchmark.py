@@ -4,6 +4,7 @@ import importlib
 import math
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -75,6 +76,29 @@ def test_a_failing_model_scores_nan_and_is_flagged_in_the_summary(capsys):
     assert rows[0][:2] == ["broken", "nan (0 of 1)"]
 
 
+def test_data_sets_worse_and_better_than_the_default_are_counted():
+    """Check the "worse / better" counts on hand-made errors over three data sets."""
+    tabular, models = _load("tabular"), _load("tabular_models")
+    datasets = [SimpleNamespace(name=name) for name in ("a", "b", "c")]
+    default = models.MODELS["tabular"].name
+    errors = {default: (0.2, 0.3, 0.4), "variant": (0.25, 0.3, 0.1)}
+    results = {
+        (dataset.name, model): [tabular.Score(error, 1.0)]
+        for model, by_dataset in errors.items()
+        for dataset, error in zip(datasets, by_dataset, strict=True)
+    }
+    variant = models.Model("variant", None)
+
+    assert tabular.against_default(datasets, variant, results) == "1 / 1"
+    assert tabular.against_default(datasets, models.MODELS["tabular"], results) == (
+        "0 / 0"
+    )
+    without_default = {
+        key: value for key, value in results.items() if default not in key
+    }
+    assert tabular.against_default(datasets, variant, without_default) == ""
+
+
 def test_models_this_environment_lacks_are_refused_by_name(monkeypatch):
     """Check that asking for the tabular networks where skmlp lacks them exits."""
     tabular, models = _load("tabular"), _load("tabular_models")
@@ -114,7 +138,8 @@ def test_quick_run_prints_each_model_per_data_set_and_in_summary():
     assert per_dataset[0] == ["data set", "task", "rows", *names]
     assert [row[0] for row in per_dataset[2:]] == list(tabular.QUICK_DATASETS)
     assert [row[0] for row in summary[2:]] == names
-    for name, geomean, seconds, _ in summary[2:]:
+    for name, geomean, seconds, _, versus_default in summary[2:]:
+        assert versus_default == ""  # no tabular default in this run
         assert 0 <= float(geomean) < 1.5, name
         assert _seconds(seconds) > 0
     assert summary[2][3] == "1.00x"
