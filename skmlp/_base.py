@@ -311,6 +311,7 @@ class BaseMLP(CallbackSupportMixin, PersistenceMixin, PredictingMixin, BaseEstim
         if plan.incremental and _same_kind(previous, plan, state.params.dtype):
             state.update = previous.copy()
             state.update.max_grad_norm = plan.max_grad_norm
+            state.update.weight_decay = plan.weight_decay
         else:
             state.update = new_update_rule(plan, state.params)
         return plan.run(state, objective, data, plan, Observers(monitor, tasks))

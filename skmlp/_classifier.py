@@ -1,5 +1,6 @@
 """MLPClassifier: class labels in, probabilities out."""
 
+from numbers import Real
 from typing import ClassVar
 
 import numpy as np
@@ -14,9 +15,14 @@ from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._arrays import array_ops, holds_numbers, on_host
 from ._base import SOLVERS, BaseMLP, _Request
 from ._docstrings import fill
-from ._losses import LOSSES
+from ._losses import LOSSES, with_label_smoothing
 from ._schedules import SCHEDULES
-from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
+from ._sklearn_compat import (
+    Interval,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _fit_context,
+)
 
 
 def _labels_like(labels, like):
@@ -28,6 +34,22 @@ def _labels_like(labels, like):
     if not holds_numbers(labels):
         return labels
     return array_ops(like).move(labels, like=like)
+
+
+def _indicator(y, binarizer):
+    """Return LabelBinarizer's 0/1 matrix of y as booleans.
+
+    Booleans take an eighth of the memory of floats, and numpy casts them
+    inside the arithmetic that uses them (a - y, the losses). Single-label
+    targets are compared with the classes directly, skipping the integer
+    matrix that ``binarizer.transform`` would build first.
+    """
+    classes = binarizer.classes_
+    if binarizer.y_type_ == "multiclass":
+        return np.asarray(y).reshape(-1, 1) == classes
+    if binarizer.y_type_ == "binary" and len(classes) == 2:
+        return (np.asarray(y) == classes[1]).reshape(-1, 1)
+    return binarizer.transform(y).astype(bool)
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -58,6 +80,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
            skmlp only; scikit-learn's MLP has no class weights.
 
     <extra>
+
+    label_smoothing : float, default=0.0
+        Share eps of every training target moved to the uniform
+        distribution: the network learns ``(1 - eps) y + eps / K``, K being
+        the number of classes (2 for each column of a binary or multilabel
+        target). A softer target keeps the network from pushing its
+        probabilities to 0 and 1. ``loss_`` and ``loss_curve_`` measure the
+        loss against those targets; predictions and scores use the labels as
+        given. 0 turns it off.
+
+        .. versionadded:: 0.1
+           skmlp only.
 
     Attributes
     ----------
@@ -127,6 +161,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         scoring=None,
         dropout=0.0,
         max_grad_norm=None,
+        weight_decay=0.0,
+        label_smoothing=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -155,6 +191,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.scoring = scoring
         self.dropout = dropout
         self.max_grad_norm = max_grad_norm
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
 
     _targets_are_labels = True
     _metric = staticmethod(accuracy_score)
@@ -162,6 +200,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     _parameter_constraints: ClassVar[dict] = {
         **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     @available_if(lambda est: est._check_solver())
@@ -277,22 +316,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return A
 
     # ---------------------------------------------- hooks used by BaseMLP.fit
-    @staticmethod
-    def _indicator(y, binarizer):
-        """Return LabelBinarizer's 0/1 matrix of y as booleans.
-
-        Booleans take an eighth of the memory of floats, and numpy casts them
-        inside the arithmetic that uses them (a - y, the losses). Single-label
-        targets are compared with the classes directly, skipping the integer
-        matrix that ``binarizer.transform`` would build first.
-        """
-        classes = binarizer.classes_
-        if binarizer.y_type_ == "multiclass":
-            return np.asarray(y).reshape(-1, 1) == classes
-        if binarizer.y_type_ == "binary" and len(classes) == 2:
-            return (np.asarray(y) == classes[1]).reshape(-1, 1)
-        return binarizer.transform(y).astype(bool)
-
     def _encode_targets(self, y, reset, incremental, classes):
         """Return (the boolean indicator matrix of y, the fitted LabelBinarizer).
 
@@ -305,7 +328,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             binarizer = LabelBinarizer().fit(y if multilabel else on_host(classes))
         elif reset:
             binarizer = LabelBinarizer().fit(y)
-            return self._indicator(y, binarizer), binarizer
+            return _indicator(y, binarizer), binarizer
         else:
             binarizer = self._label_binarizer
         seen = unique_labels(y)
@@ -321,11 +344,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "`y` has classes not in `self.classes_`. "
                 f"`self.classes_` has {binarizer.classes_}. 'y' has {seen}."
             )
-        return self._indicator(y, binarizer), binarizer
+        return _indicator(y, binarizer), binarizer
 
     def _loss(self, binarizer):
         multiclass = binarizer.y_type_ == "multiclass"
-        return LOSSES["log_loss" if multiclass else "binary_log_loss"]
+        loss = LOSSES["log_loss" if multiclass else "binary_log_loss"]
+        if self.label_smoothing:
+            loss = with_label_smoothing(loss, self.label_smoothing)
+        return loss
 
     def _class_weights(self, y, incremental):
         """Return {class: weight} from ``class_weight`` and the training y, or None.
@@ -359,7 +385,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 f"y_val has classes not seen in y: {unseen}. "
                 f"The classes are {binarizer.classes_}."
             )
-        return self._indicator(y_val, binarizer)
+        return _indicator(y_val, binarizer)
 
     @staticmethod
     def _decode_targets(Y, binarizer):

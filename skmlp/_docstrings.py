@@ -253,6 +253,17 @@ scoring : str, callable, 'loss' or None, default=None
         ``solver='sgd'`` or ``'adam'``.
 
         .. versionadded:: 0.1
+           skmlp only.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay (as in AdamW): before each 'sgd' or 'adam'
+        step every weight, not the intercepts, is multiplied by
+        ``1 - eta * weight_decay``, eta being the step size the learning-rate
+        schedule gives at that step. Unlike ``alpha``, it is not part of J, so
+        Adam's per-weight scaling does not weaken it. 0 turns it off; L-BFGS
+        ignores it.
+
+        .. versionadded:: 0.1
            skmlp only."""
 
 OBJECTIVE_NOTES = """\

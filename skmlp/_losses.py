@@ -12,7 +12,8 @@ Every ``value`` is a weighted mean over samples of the loss summed over outputs.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -225,3 +226,36 @@ def regression_loss(name, **parameters):
     """
     option = REGRESSION_LOSSES[name]
     return option.build(**{key: parameters[key] for key in option.parameters})
+
+
+def smoothed_targets(Y, smoothing, output_activation):
+    """Return (1 - eps) y + eps / K: the targets moved a share eps to uniform.
+
+    K is the number of classes for a softmax output; each column of a
+    logistic output chooses between two (K = 2).
+    """
+    n_choices = Y.shape[1] if output_activation == "softmax" else 2
+    return (1 - smoothing) * Y + smoothing / n_choices
+
+
+def _smoothed_value(loss, smoothing, Y, A, sample_weight=None):
+    Y = smoothed_targets(Y, smoothing, loss.output_activation)
+    return loss.value(Y, A, sample_weight)
+
+
+def _smoothed_delta(loss, smoothing, A, Y, out):
+    Y = smoothed_targets(Y, smoothing, loss.output_activation)
+    return loss.output_delta(A, Y, out=out)
+
+
+def with_label_smoothing(loss, smoothing):
+    """Return the log loss ``loss`` measured against smoothed targets.
+
+    With soft targets the canonical delta ``a - y'`` still holds, so
+    backprop is unchanged.
+    """
+    return replace(
+        loss,
+        value=partial(_smoothed_value, loss, smoothing),
+        output_delta=partial(_smoothed_delta, loss, smoothing),
+    )

@@ -160,13 +160,17 @@ class UpdateRule:
     The optimiser (``OPTIMIZERS[solver]``, its state in ``optimizer``) gives
     the direction, the schedule (its state in ``schedule``) the size, and
     ``max_grad_norm``, when set, caps the norm of the whole gradient vector
-    first, the way optax chains small transforms. Every field is plain data.
+    first, the way optax chains small transforms. ``weight_decay`` shrinks
+    the first ``n_decayed`` parameters (the weights, not the biases) before
+    each step. Every field is plain data.
     """
 
     solver: str
     optimizer: dict
     schedule: dict
     max_grad_norm: float | None = None
+    weight_decay: float = 0.0
+    n_decayed: int = 0
 
     @property
     def dtype(self):
@@ -189,6 +193,11 @@ class UpdateRule:
         if self.max_grad_norm is not None:
             clip_to_norm(grads, self.max_grad_norm)
         rate = self.schedule["rate"]  # the schedule's current step size
+        if self.weight_decay:
+            # Decoupled decay (Loshchilov and Hutter): the weights shrink in
+            # proportion to the step size, apart from the gradient's step.
+            weights = params[: self.n_decayed]
+            weights *= 1 - rate * self.weight_decay
         OPTIMIZERS[self.solver].update(params, grads, self.optimizer, rate)
 
     def end_epoch(self, t):
@@ -213,6 +222,8 @@ class UpdateRule:
             _copied(self.optimizer),
             dict(self.schedule),
             self.max_grad_norm,
+            self.weight_decay,
+            self.n_decayed,
         )
 
     def state(self):
@@ -220,6 +231,8 @@ class UpdateRule:
         return {
             "solver": self.solver,
             "max_grad_norm": self.max_grad_norm,
+            "weight_decay": self.weight_decay,
+            "n_decayed": self.n_decayed,
             "optimizer": _copied(self.optimizer),
             "schedule": dict(self.schedule),
         }
@@ -236,4 +249,5 @@ class UpdateRule:
                 f"schedules {sorted(SCHEDULES)}."
             )
         optimizer, schedule = _copied(state["optimizer"]), dict(state["schedule"])
-        return cls(solver, optimizer, schedule, state["max_grad_norm"])
+        decay = state.get("weight_decay", 0.0), state.get("n_decayed", 0)
+        return cls(solver, optimizer, schedule, state["max_grad_norm"], *decay)

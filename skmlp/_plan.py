@@ -60,6 +60,7 @@ PARAMETER_CONSTRAINTS = {
     "scoring": [str, callable, None],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
 }
 
 
@@ -177,4 +178,5 @@ def new_update_rule(plan, params):
     settings = ScheduleSettings(plan.learning_rate_init, plan.power_t, plan.max_iter)
     schedule = start_schedule(plan.learning_rate, plan.solver, settings)
     optimizer = record.init(params, **hyperparameters)
-    return UpdateRule(plan.solver, optimizer, schedule, plan.max_grad_norm)
+    decay = plan.weight_decay, plan.spec.layout.n_coefs
+    return UpdateRule(plan.solver, optimizer, schedule, plan.max_grad_norm, *decay)

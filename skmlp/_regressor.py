@@ -145,6 +145,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         scoring=None,
         dropout=0.0,
         max_grad_norm=None,
+        weight_decay=0.0,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -175,6 +176,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.scoring = scoring
         self.dropout = dropout
         self.max_grad_norm = max_grad_norm
+        self.weight_decay = weight_decay
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)

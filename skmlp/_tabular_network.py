@@ -39,6 +39,7 @@ from ._layers import (
     layer_from_record,
     layer_record,
 )
+from ._losses import smoothed_targets
 
 # Rows per forward pass when only the outputs matter (memory of the embedding).
 _PREDICT_ROWS = 4096
@@ -213,9 +214,8 @@ class TabularObjective:
         """Return y' = (1 - eps) y + eps / K (K = 2 for a single logistic column)."""
         if not self.label_smoothing:
             return Y
-        n_classes = max(Y.shape[1], 2)
-        eps = self.label_smoothing
-        return (1 - eps) * Y + eps / n_classes
+        activation = self.loss.output_activation
+        return smoothed_targets(Y, self.label_smoothing, activation)
 
     def loss_and_gradients(self, params, batch, grads):
         """Return J at ``params`` on ``batch``, writing dJ/dparams into ``grads``.

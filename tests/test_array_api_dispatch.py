@@ -190,6 +190,7 @@ FEATURES = {
     "nesterov_sgd": {"solver": "sgd", "momentum": 0.8, "max_grad_norm": 0.5},
     "cosine": {"learning_rate": "cosine"},
     "scoring_loss": {"early_stopping": True, "scoring": "loss", "max_iter": 10},
+    "smoothing_and_decay": {"label_smoothing": 0.1, "weight_decay": 0.05},
 }
 
 

@@ -36,8 +36,22 @@ IGNORED_CODES_FOR_METHODS = {"ES01", "SA01", "EX01"}
 # scikit-learn's and are keyword-only, so code written for scikit-learn runs
 # unchanged; a new one has to be added here on purpose.
 SKMLP_ONLY_PARAMETERS = {
-    MLPClassifier: ("class_weight", "scoring", "dropout", "max_grad_norm"),
-    MLPRegressor: ("huber_delta", "quantile", "scoring", "dropout", "max_grad_norm"),
+    MLPClassifier: (
+        "class_weight",
+        "scoring",
+        "dropout",
+        "max_grad_norm",
+        "weight_decay",
+        "label_smoothing",
+    ),
+    MLPRegressor: (
+        "huber_delta",
+        "quantile",
+        "scoring",
+        "dropout",
+        "max_grad_norm",
+        "weight_decay",
+    ),
 }
 
 ESTIMATOR_METHODS = {"fit", "partial_fit", "predict", "score"}
