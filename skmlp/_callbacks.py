@@ -29,8 +29,11 @@ class FitTasks:
         self.epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
 
     def end_epoch(self, state):
-        """End an epoch's task, offering the callbacks the model it trained."""
-        self.epoch.call_on_fit_task_end(
+        """End an epoch's task, offering the callbacks the model it trained.
+
+        Returns whether a callback asked training to stop after this epoch.
+        """
+        stop = self.epoch.call_on_fit_task_end(
             estimator=self.estimator,
             X=self.X,
             y=self.y,
@@ -38,6 +41,7 @@ class FitTasks:
             reconstruction_attributes=lambda: self.attributes_of(state.copy()),
         )
         self.epoch = None
+        return bool(stop)
 
     def end(self, state):
         """End the fit's task, and an epoch's that never finished as empty."""
@@ -58,4 +62,5 @@ class CallTask(FitTasks):
         """Nothing: the call is the task."""
 
     def end_epoch(self, state):
-        """Nothing: the call is the task."""
+        """Nothing: the call is the task, so no callback asks to stop here."""
+        return False

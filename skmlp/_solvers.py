@@ -53,7 +53,8 @@ class Observers(NamedTuple):
     returning the (score, data loss) of the parameters on the validation set,
     higher scores being better, ``scoring`` naming the score and ``X`` the
     validation rows. ``tasks`` (None when no callback listens) hears of every
-    epoch (``begin_epoch``, ``end_epoch(state)``).
+    epoch (``begin_epoch``, and ``end_epoch(state)``, which returns whether a
+    callback asked training to stop).
     """
 
     monitor: object
@@ -240,9 +241,8 @@ class _StochasticRun:
                 lowest = checkpoint
             best = checkpoint if improved else self.kept.best_score
             self.kept = _Kept(checkpoint, lowest, best)
-            if self.tasks:
-                self.tasks.end_epoch(state)
-            if _should_stop(state, plan, self.monitor):
+            stop_asked = self.tasks.end_epoch(state) if self.tasks else False
+            if stop_asked or _should_stop(state, plan, self.monitor):
                 return None
         return None
 
@@ -344,6 +344,7 @@ class _TrackedObjective:
         self.grads = self.xp.empty(params.shape, params.dtype, like=params)
         self.best = state.checkpoint()
         self.best_loss = np.inf
+        self.stopped = False  # whether a callback asked to stop
 
     def as_params(self, x):
         """Return scipy's float64 x in the dtype, library and device of params."""
@@ -370,7 +371,9 @@ class _TrackedObjective:
         state.params[...] = self.as_params(intermediate_result.x)
         state.loss = float(intermediate_result.fun)
         if self.tasks:
-            self.tasks.end_epoch(state)
+            if self.tasks.end_epoch(state):
+                self.stopped = True
+                raise StopIteration  # scipy ends the minimisation here
             self.tasks.begin_epoch()
 
     def is_usable(self, params, loss):
@@ -406,7 +409,8 @@ def run_lbfgs(state, objective, data, plan, observers):
             return
         final = tracked.as_params(result.x)
         if tracked.is_usable(final, result.fun):
-            _warn_unless_converged(result)
+            if not tracked.stopped:
+                _warn_unless_converged(result)
             state.params[...] = final
             state.n_iter, state.loss = min(result.nit, plan.max_iter), float(result.fun)
             return

@@ -96,8 +96,7 @@ class _Progress:
             self.tasks.begin_epoch()
 
     def end_epoch(self, state):
-        if self.tasks is not None:
-            self.tasks.end_epoch(state)
+        return self.tasks is not None and self.tasks.end_epoch(state)
 
 
 def split_rows(n_samples, fraction, stratify, rng):
