@@ -25,7 +25,7 @@ import pytest
 # Each block starts a Python process that imports scikit-learn: about a second.
 pytestmark = pytest.mark.slow
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 # contributing.rst shows fragments of the package's own code, not user code.
 USER_PAGES = sorted(path for path in DOCS.glob("*.rst") if path.stem != "contributing")
 

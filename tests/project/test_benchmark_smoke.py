@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 TINY_RUN = ["--quick", "--n-samples", "500", "--repeats", "1", "--epochs", "1"]
 ON_CUDA = ["--namespace", "torch", "--device", "cuda"]
 

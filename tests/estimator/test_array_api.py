@@ -16,7 +16,8 @@ import pytest
 from skmlp import MLPClassifier, MLPRegressor
 
 TESTS = Path(__file__).parent
-PACKAGE = TESTS.parent / "skmlp"
+ROOT = TESTS.parents[1]
+PACKAGE = ROOT / "skmlp"
 # Everything below the estimators computes; none of it may ask which library
 # an array belongs to: that difference is _arrays' alone.
 COMPUTING_MODULES = [
@@ -43,7 +44,7 @@ def test_dispatch_tests_pass_in_a_process_with_scipy_array_api():
     command = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"]
     done = subprocess.run(
         [*command, str(TESTS / "test_array_api_dispatch.py")],
-        cwd=TESTS.parent,
+        cwd=ROOT,
         env=environment,
         capture_output=True,
         text=True,

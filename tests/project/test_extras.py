@@ -23,7 +23,7 @@ from test_packaging import NOT_SOURCE
 from test_snippets import ENVIRONMENT, NEEDS, SNIPPETS, Snippet
 from test_snippets import _run as run_snippet
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # The imports that need each extra. ``from a import b`` counts as ``a.b``, so
 # scikit-learn's ProgressBar, which draws with rich, needs the progress extra.

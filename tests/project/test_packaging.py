@@ -13,7 +13,7 @@ import pytest
 # Each build runs setuptools in a subprocess and takes a few seconds.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Left out of the copy that is built: environments, caches and earlier builds,
 # which a build from a clean clone would not see either.

@@ -26,7 +26,7 @@ Two profiles, chosen by the environment variable ``SKMLP_FUZZ_PROFILE``:
 ``long``
     Thousands of random examples, for a search of several minutes or more::
 
-        SKMLP_FUZZ_PROFILE=long python -m pytest tests/test_fuzz.py
+        SKMLP_FUZZ_PROFILE=long python -m pytest tests/estimator/test_fuzz.py
 
     A failure prints the falsifying example and how to reproduce it.
 

@@ -11,7 +11,7 @@ import pytest
 # Each example trains a few small models and takes a second or so.
 pytestmark = pytest.mark.slow
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PLOT_EXAMPLES = sorted(path.name for path in EXAMPLES.glob("plot_*.py"))
 
 

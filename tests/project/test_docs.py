@@ -17,7 +17,7 @@ import skmlp.plot
 # example and takes tens of seconds.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Pages that the build writes into the source tree (see docs/.gitignore).
 GENERATED = ("_build", "auto_examples", "gen_modules", "generated", "*.pyc")
