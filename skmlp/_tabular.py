@@ -115,10 +115,10 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
     __doc__ = f"""Classifier for tables: a RealMLP-style network with its own encoding.
 
     It takes a data frame of numeric and categorical columns (or an array),
-    encodes it with ``TabularPreprocessor``, and trains a network with
-    periodic numeric embeddings, a learned input scaling, parametric SELU
-    layers, label smoothing, scheduled dropout and weight decay, and keeps
-    the epoch that is most accurate on held-out rows.
+    encodes it with ``TabularPreprocessor``, and trains a network with a
+    learned input scaling, parametric SELU layers, label smoothing, scheduled
+    dropout and weight decay (periodic numeric embeddings on request), and
+    keeps the epoch that is most accurate on held-out rows.
 
     Parameters
     ----------
@@ -264,10 +264,10 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
 
     It takes a data frame of numeric and categorical columns (or an array),
     encodes it with ``TabularPreprocessor``, standardises the target, and
-    trains a network with periodic numeric embeddings, a learned input
-    scaling, parametric Mish layers, scheduled dropout and weight decay,
-    keeping the epoch with the lowest error on held-out rows. Predictions
-    are in the units of y.
+    trains a network with a learned input scaling, parametric Mish layers,
+    scheduled dropout and weight decay (periodic numeric embeddings on
+    request), keeping the epoch with the lowest error on held-out rows.
+    Predictions are in the units of y.
 
     Parameters
     ----------
