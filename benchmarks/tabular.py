@@ -236,8 +236,15 @@ def versions_line():
     return ", ".join(found)
 
 
-def chosen_models(keys, threads):
-    """Return the Models for ``keys``, with the ablation rows after 'tabular'."""
+def chosen_models(keys, threads, ablation=None):
+    """Return the Models for ``keys``, with the ablation rows after 'tabular'.
+
+    ``ablation``, if given, keeps the rows whose names contain one of its
+    strings.
+    """
+    rows = tabular_models.ABLATION
+    if ablation is not None:
+        rows = [row for row in rows if any(part in row[0] for part in ablation)]
     models = []
     for key in keys:
         model = tabular_models.MODELS[key]
@@ -245,7 +252,7 @@ def chosen_models(keys, threads):
             model = replace(model, overrides={"n_threads": threads})
         models.append(model)
         if key == "tabular":
-            models += tabular_models.ablation_models(model, tabular_models.ABLATION)
+            models += tabular_models.ablation_models(model, rows)
     return models
 
 
@@ -266,6 +273,11 @@ def parse_args(argv):
         help="comma-separated keys of "
         + ", ".join(tabular_models.MODELS)
         + " (realmlp-td needs pytabkit; tabular needs skmlp.TabularMLPClassifier)",
+    )
+    parser.add_argument(
+        "--ablation",
+        help="comma-separated parts of the names of the ablation rows to run "
+        "(default: all of them)",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -292,7 +304,8 @@ def main(argv=None):
         raise SystemExit(f"not available here: {sorted(missing)} (see --help)")
     sources = tabular_data.sources_named(names)
     datasets = [tabular_data.load(source) for source in sources]
-    models = chosen_models(keys, args.threads)
+    ablation = None if args.ablation is None else _selected(args.ablation, [])
+    models = chosen_models(keys, args.threads, ablation)
     results = run(datasets, models, args.splits, args.threads, args.jobs)
     header = ["model", "shifted geomean error", "total fit time", "x scikit-learn MLP"]
     header.append("data sets worse / better than the tabular default")

@@ -59,6 +59,10 @@ ABLATION: list[tuple[str, dict]] = [
     ("- label smoothing", {"label_smoothing": 0.0}),
     ("- weight decay", {"weight_decay": 0.0}),
     ("- best epoch (no validation split)", {"validation_fraction": None}),
+    # RealMLP-TD choices without an estimator parameter.
+    ("- parametric activations (a fixed at 1)", {"parametric_activation": False}),
+    ("- per-group learning rates", {"group_learning_rates": False}),
+    ("- Adam beta_2 = 0.95 (0.999)", {"beta_2": 0.999}),
     # RealMLP ingredients the default leaves out, each added back alone.
     ("+ periodic embeddings", {"n_frequencies": 16}),
     ("+ coslog4 schedule", {"learning_rate_schedule": "coslog4"}),
@@ -129,7 +133,10 @@ def _build_tabular(task, seed, **overrides):
     name = TABULAR_NAMES[0] if task == "classification" else TABULAR_NAMES[1]
     network = getattr(skmlp, name)(random_state=seed)
     known = network.get_params()
-    return network.set_params(**{k: v for k, v in overrides.items() if k in known})
+    network.set_params(**{k: v for k, v in overrides.items() if k in known})
+    # RealMLP-TD choices that have no parameter go to the network's settings.
+    network._ablation = {k: v for k, v in overrides.items() if k not in known}
+    return network
 
 
 def has_tabular_networks():

@@ -287,6 +287,7 @@ class ParametricActivation:
 
     n_in: int
     nonlinearity: Nonlinearity
+    trainable: bool = True  # False keeps a at 1: the plain nonlinearity
 
     @property
     def n_out(self):
@@ -295,7 +296,10 @@ class ParametricActivation:
 
     @property
     def parameters(self):
-        """Return the group a."""
+        """Return the group a (neither stepped nor decayed when not trainable)."""
+        if not self.trainable:
+            frozen = ParamSpec((self.n_in,), lr_factor=0.0, weight_decay_factor=0.0)
+            return {"mix": frozen}
         return {"mix": ParamSpec((self.n_in,), lr_factor=0.1)}
 
     def init(self, params, X, rng):

@@ -17,6 +17,7 @@ the host: under array API dispatch, arrays of another library are refused.
 import numbers
 import warnings
 from functools import partial
+from typing import ClassVar
 
 import numpy as np
 from sklearn import get_config
@@ -110,6 +111,9 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+    # NetworkSettings fields without a parameter, replaced only by the
+    # benchmark's ablation (on an instance); empty for every user.
+    _ablation: ClassVar[dict] = {}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -214,6 +218,7 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
             max_iter=self.max_iter,
             batch_size=self.batch_size,
             validation_fraction=self.validation_fraction,
+            **self._ablation,
         )
 
     def _attributes(self, parts, state, epoch_model=False):

@@ -55,6 +55,11 @@ class NetworkSettings:
     max_iter: int
     batch_size: int
     validation_fraction: float | None
+    # RealMLP-TD's choices with no estimator parameter; the benchmark's
+    # ablation turns them off one at a time.
+    parametric_activation: bool = True
+    group_learning_rates: bool = True
+    beta_2: float = 0.95
 
 
 def network_layers(n_features, n_outputs, numeric, settings):
@@ -70,7 +75,8 @@ def network_layers(n_features, n_outputs, numeric, settings):
     nonlinearity = NONLINEARITIES[settings.activation]
     for units in settings.hidden_layer_sizes:
         layers.append(Dense(width, units))
-        layers.append(ParametricActivation(units, nonlinearity))
+        trainable = settings.parametric_activation
+        layers.append(ParametricActivation(units, nonlinearity, trainable))
         if settings.dropout:
             layers.append(Dropout(units, settings.dropout))
         width = units
@@ -175,12 +181,15 @@ def _plan(settings, n_samples, random_state):
 
 def _update_rule(network, params, settings):
     """Return the TabularUpdate at the start of training."""
+    lr_factors = network.factors("lr")
+    if not settings.group_learning_rates:
+        lr_factors = (lr_factors > 0).astype(lr_factors.dtype)  # frozen stay so
     optimizer = ADAMW.init(
         params,
         beta_1=0.9,
-        beta_2=0.95,
+        beta_2=settings.beta_2,
         epsilon=1e-8,
-        lr_factors=network.factors("lr"),
+        lr_factors=lr_factors,
         weight_decay_factors=network.factors("weight_decay"),
     )
     schedule = {

@@ -171,3 +171,20 @@ def test_ablation_rows_follow_the_tabular_default(monkeypatch):
     # With one tabular network, its row's multiple of scikit-learn's time.
     assert ratio == rows["tabular default"][3]
     assert float(ratio.removesuffix("x")) > 0
+
+
+def test_ablation_option_keeps_the_rows_it_names(monkeypatch):
+    """Check that --ablation's strings pick rows by a part of their names."""
+    tabular, models = _load("tabular"), _load("tabular_models")
+    rows = [("- one", {"a": 1}), ("- two", {"b": 2}), ("+ three", {"c": 3})]
+    monkeypatch.setattr(models, "ABLATION", rows)
+
+    every = tabular.chosen_models(["tabular"], 1)
+    picked = tabular.chosen_models(["tabular"], 1, ["two", "three"])
+    none = tabular.chosen_models(["tabular"], 1, [])
+
+    default = models.MODELS["tabular"].name
+    assert [m.name for m in every] == [default, "- one", "- two", "+ three"]
+    assert [m.name for m in picked] == [default, "- two", "+ three"]
+    assert [m.overrides for m in picked[1:]] == [{"b": 2}, {"c": 3}]
+    assert [m.name for m in none] == [default]

@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_score
 
+from skmlp import TabularMLPClassifier
 from skmlp._arrays import array_ops
 from skmlp._losses import LOSSES
 from skmlp._objective import Batch
@@ -26,6 +27,7 @@ from skmlp._tabular_network import (
     realmlp_layers,
 )
 from skmlp._tabular_schedules import epoch_progress, progress_schedule
+from skmlp._tabular_training import NetworkSettings, _update_rule, network_layers
 
 SMALL = Architecture(hidden=(5, 4), n_frequencies=4)
 
@@ -279,3 +281,70 @@ def test_trained_regressor_beats_ridge():
     params = _train(network, objective, Batch(X[train], y[train, None]), 0.04)
     r2 = r2_score(y[test], network.predict(params, X[test])[:, 0])
     assert r2 > max(floor + 0.2, 0.8)
+
+
+def _settings(**ablation):
+    return NetworkSettings(
+        loss="log_loss",
+        hidden_layer_sizes=(5,),
+        activation="selu",
+        n_frequencies=0,
+        scaling_layer=True,
+        dropout=0.0,
+        learning_rate_init=0.01,
+        learning_rate_schedule="constant",
+        weight_decay=0.02,
+        label_smoothing=0.0,
+        max_iter=4,
+        batch_size=16,
+        validation_fraction=None,
+        **ablation,
+    )
+
+
+def _layers_and_rule(settings):
+    network = TabularNetwork(network_layers(4, 3, (0, 1, 2), settings))
+    X = np.random.default_rng(0).normal(size=(20, 4))
+    params = network.initial_params(X, np.random.default_rng(1))
+    return network, _update_rule(network, params, settings).optimizer
+
+
+def test_ablation_switches_reach_the_layers_and_the_optimiser():
+    """Check the three RealMLP-TD choices the benchmark's ablation turns off."""
+    network, default = _layers_and_rule(_settings())
+    assert default["beta_2"] == 0.95
+    assert set(np.unique(default["lr_factors"])) == {0.1, 1.0, 6.0}
+
+    _, plain_rates = _layers_and_rule(_settings(group_learning_rates=False))
+    assert_array_equal(plain_rates["lr_factors"], np.ones(network.size))
+
+    _, other_beta = _layers_and_rule(_settings(beta_2=0.999))
+    assert other_beta["beta_2"] == 0.999
+
+    frozen, rule = _layers_and_rule(_settings(parametric_activation=False))
+    mix = np.concatenate(
+        [views["mix"] for views in frozen.views(rule["lr_factors"]) if "mix" in views]
+    )
+    assert mix.size == 5 and not mix.any()  # a is never stepped...
+    decay = frozen.views(rule["weight_decay_factors"])
+    assert not any(
+        views["mix"].any() for views in decay if "mix" in views
+    )  # ...nor decayed
+
+
+def test_a_fixed_activation_mix_stays_at_one_through_training():
+    """Check that without parametric activations every a is 1 after fit."""
+    X, Y, _ = _data(60, 3, seed=2)
+    y = Y.argmax(axis=1)
+    model = TabularMLPClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+    model._ablation = {"parametric_activation": False}
+    model.fit(X, y)
+    trained = TabularMLPClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+    trained.fit(X, y)
+
+    def mixes(fitted):
+        views = fitted.network_.views(fitted.params_)
+        return np.concatenate([v["mix"] for v in views if "mix" in v])
+
+    assert_array_equal(mixes(model), 1.0)
+    assert not np.all(mixes(trained) == 1.0)
