@@ -69,11 +69,18 @@ def _tanh_derivative(a, delta):
     delta *= 1 - a * a
 
 
+# Up to this many entries, relu compares z with an array of zeros rather than
+# the number 0: numpy compares two arrays with vector instructions, an array
+# and a number one by one. Larger zeros would cost memory (a full batch).
+_ZEROS_UP_TO = 2**16
+
+
 def _relu(z):
     xp = array_ops(z)
-    # Against an array of zeros rather than the number 0: numpy compares two
-    # arrays with vector instructions, an array and a number one by one.
-    xp.maximum(z, xp.zeros(z.shape, z.dtype, like=z), out=z)
+    zero = 0
+    if math.prod(z.shape) <= _ZEROS_UP_TO:
+        zero = xp.zeros(z.shape, z.dtype, like=z)
+    xp.maximum(z, zero, out=z)
 
 
 def _relu_derivative(a, delta):

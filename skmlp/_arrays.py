@@ -114,6 +114,8 @@ class NumpyOps:
     """numpy's functions as they are, plus what the standard spells otherwise."""
 
     index_dtype = np.intp
+    #: numpy casts booleans inside arithmetic, so boolean targets can stay so.
+    takes_boolean_targets = True
 
     def __init__(self, sparse=False):
         for name in _NUMPY_STYLE + _PLAIN:
@@ -158,13 +160,20 @@ class NumpyOps:
 
     @staticmethod
     def take_rows(rows, order, out=None):
-        """Return ``rows[order]``, written into ``out`` if given and rows is dense."""
+        """Return ``rows[order]``, written into ``out`` if given and rows is dense.
+
+        ``out`` may be of another dtype (boolean targets gathered as floats).
+        """
         if not isinstance(rows, np.ndarray):
             return rows[order]  # scipy sparse
         if out is None:
             return rows.take(order, axis=0)
+        part = out[: len(order)]
+        if out.dtype != rows.dtype:
+            part[...] = rows.take(order, axis=0)
+            return part
         # mode="clip" lets numpy write straight into ``out``; order is in range.
-        return rows.take(order, axis=0, out=out[: len(order)], mode="clip")
+        return rows.take(order, axis=0, out=part, mode="clip")
 
     @staticmethod
     def all_finite(x):
@@ -223,6 +232,7 @@ class ArrayApiOps:
     """The functions of an array API namespace ``xp``, called as numpy's are."""
 
     def __init__(self, xp):
+        self.takes_boolean_targets = False
         self.xp, self.name = xp, xp.__name__.rsplit(".", 1)[-1]
         self.index_dtype = xp.int64
         self._wide_floats = {}  # by device: asked once per batch for the loss

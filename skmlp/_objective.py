@@ -57,11 +57,14 @@ class Batch(NamedTuple):
 def as_targets(Y, X):
     """Return the numpy targets Y as the objective takes them with inputs X.
 
-    That is in X's dtype, library and device. Class indicators become floats
-    too: arithmetic that mixes booleans with floats casts them on every batch.
+    That is in the library and on the device of X, and in X's dtype, except
+    that numpy keeps boolean indicators as they are: they take an eighth of
+    the memory, and shuffled mini-batches gather them as floats (see
+    ``take_rows``), so the arithmetic of a batch need not cast them.
     """
     xp = array_ops(X)
-    Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
+    if Y.dtype != bool or not xp.takes_boolean_targets:
+        Y = Y.astype(xp.numpy_dtype(X.dtype), copy=False)
     return xp.move(Y, like=X)
 
 

@@ -205,7 +205,8 @@ class _StochasticRun:
                 buffer = None
                 if part is not None and not sp.issparse(part):
                     shape = (plan.batch_size, *part.shape[1:])
-                    buffer = ops.empty(shape, part.dtype, like=part)
+                    # In X's dtype: boolean targets are gathered as floats.
+                    buffer = ops.empty(shape, data.X.dtype, like=part)
                 buffers.append(buffer)
             self.buffers = Batch(*buffers)
         start = state.checkpoint()
