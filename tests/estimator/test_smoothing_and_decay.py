@@ -149,31 +149,6 @@ def test_one_step_shrinks_the_weights_by_lr_times_decay(estimator, solver):
         assert_array_equal(b1_decayed, b1)
 
 
-def test_decay_follows_the_schedules_step_size():
-    """Check that with invscaling the shrink factor uses the scheduled rate."""
-    X, y = _iris()
-    settings = {
-        "hidden_layer_sizes": (4,),
-        "solver": "sgd",
-        "momentum": 0.0,
-        "learning_rate": "invscaling",
-        "power_t": 0.5,
-    }
-    lr, decay = 0.2, 0.5
-    start = _one_step(MLPClassifier(**settings), X, y, learning_rate_init=1e-300)
-    plain = _one_step(MLPClassifier(**settings), X, y, learning_rate_init=lr)
-    decayed = _one_step(
-        MLPClassifier(**settings), X, y, learning_rate_init=lr, weight_decay=decay
-    )
-
-    # scikit-learn's invscaling rate is lr / t**power_t once t samples were
-    # seen; the first step comes before any, at lr / 1.
-    for W0, W1, W1_decayed in zip(
-        start.coefs_, plain.coefs_, decayed.coefs_, strict=True
-    ):
-        assert_allclose(W1_decayed, W1 - lr * decay * W0, rtol=1e-10, atol=1e-14)
-
-
 def test_decay_shrinks_the_trained_weights():
     """Check that a strong decay gives a smaller weight norm than none."""
     X, y = _iris()
