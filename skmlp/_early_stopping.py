@@ -183,3 +183,13 @@ def _estimator_holding(estimator, params, spec, encoder):
     # The validation rows are already a validated array without column names.
     vars(snapshot).pop("feature_names_in_", None)
     return snapshot
+
+
+def best_epoch(scores):
+    """Return the epoch (counted from 1) of the highest finite score, or None."""
+    if not scores:
+        return None
+    scores = np.asarray(scores, dtype=float)
+    if not np.isfinite(scores).any():
+        return None
+    return int(np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))) + 1

@@ -26,6 +26,7 @@ from sklearn.utils import check_array, check_consistent_length, check_random_sta
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._callbacks import FitTasks
+from ._early_stopping import best_epoch
 from ._layers import NONLINEARITIES
 from ._objective import Batch
 from ._sklearn_compat import (
@@ -93,13 +94,6 @@ def check_on_host(estimator, **inputs):
                 f"{library}. Pass a numpy array or a pandas or polars DataFrame "
                 "(move the data to the host first), or turn array_api_dispatch off."
             )
-
-
-def _best_epoch(scores):
-    """Return the epoch (from 1) of the highest finite score, or None."""
-    if not scores or not np.isfinite(scores).any():
-        return None
-    return 1 + int(np.nanargmax(np.where(np.isfinite(scores), scores, np.nan)))
 
 
 class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
@@ -236,7 +230,7 @@ class BaseTabularMLP(CallbackSupportMixin, BaseEstimator):
             "n_iter_": state.n_iter,
             "loss_curve_": list(state.loss_curve),
             "validation_scores_": list(scores) if scores else None,
-            "best_iteration_": None if epoch_model else _best_epoch(scores),
+            "best_iteration_": None if epoch_model else best_epoch(scores),
             **targets,
         }
 

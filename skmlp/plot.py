@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._early_stopping import best_epoch
 from ._optimizers import OPTIMIZERS
 
 __all__ = ["LossCurveDisplay"]
@@ -198,7 +199,7 @@ class LossCurveDisplay:
             loss_curve=network.loss_curve_,
             validation_loss_curve=getattr(network, "validation_loss_curve_", None),
             validation_scores=scores,
-            best_epoch=_best_epoch(scores),
+            best_epoch=best_epoch(scores),
             estimator_name=name or type(estimator).__name__,
             unit=_unit(network),
         )
@@ -288,13 +289,3 @@ def _unit(network):
     """Return what one point of the network's loss curve stands for."""
     solver = getattr(network, "solver", None)  # the tabular networks have none
     return "epoch" if solver is None or solver in OPTIMIZERS else "iteration"
-
-
-def _best_epoch(validation_scores):
-    """Return the epoch (from 1) of the best finite score, or None."""
-    if not validation_scores:
-        return None
-    scores = np.asarray(validation_scores, dtype=float)
-    if not np.isfinite(scores).any():
-        return None
-    return int(np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))) + 1

@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 
 from skmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skmlp._early_stopping import best_epoch
 from skmlp._network import (
     ParameterLayout,
     backward,
@@ -261,3 +262,18 @@ def test_sparse_input_gives_dense_result(sparse_container):
     ):
         assert isinstance(sparse, np.ndarray)
         assert_allclose(sparse, dense, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ([], None),
+        ([np.nan, -np.inf], None),
+        ([0.5, 0.9, 0.7], 2),
+        ([np.nan, 0.2, np.inf, 0.1], 2),  # non-finite scores never win
+        ([0.3, 0.3], 1),  # the first of equal bests
+    ],
+)
+def test_best_epoch_counts_from_one_and_skips_non_finite_scores(scores, expected):
+    """Check best_epoch on hand-picked score lists."""
+    assert best_epoch(scores) == expected
