@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
 
 from ._tabular_schedules import flat_cos
 
@@ -65,25 +64,58 @@ _SELU_ALPHA = 1.6732632423543772
 
 
 def _selu(x):
-    # f(x) = scale * x for x > 0, scale * alpha * (exp(x) - 1) otherwise
-    negative = _SELU_ALPHA * np.expm1(np.minimum(x, 0))
-    return _SELU_SCALE * np.where(x > 0, x, negative)
+    # f(x) = scale * x for x > 0, scale * alpha * (exp(x) - 1) otherwise, written
+    # as the sum of both branches, each 0 outside its half: no per-entry choice.
+    f = np.expm1(np.minimum(x, 0.0))
+    f *= _SELU_SCALE * _SELU_ALPHA
+    positive = np.maximum(x, 0.0)
+    positive *= _SELU_SCALE
+    f += positive
+    return f
 
 
 def _selu_derivative(x):
-    # f'(x) = scale for x > 0, scale * alpha * exp(x) otherwise
-    return _SELU_SCALE * np.where(x > 0, 1.0, _SELU_ALPHA * np.exp(np.minimum(x, 0)))
+    # f'(x) = scale for x > 0, scale * alpha * exp(x) otherwise; exp(min(x, 0))
+    # is 1 for x > 0, where the step adds scale - scale * alpha.
+    slope = np.exp(np.minimum(x, 0.0))
+    slope *= _SELU_SCALE * _SELU_ALPHA
+    step = np.greater(x, 0).astype(x.dtype)
+    step *= _SELU_SCALE * (1 - _SELU_ALPHA)
+    slope += step
+    return slope
+
+
+# Above this x, tanh(softplus(x)) is 1 to double precision.
+_MISH_CAP = 20.0
+
+
+def _mish_parts(x):
+    # With u = e^x, tanh(softplus(x)) = tanh(log(1 + u)) = n / (n + 2) for
+    # n = (1 + u)^2 - 1 = u (u + 2); 1 - tanh = 2 / (n + 2), exact for large n.
+    u = np.exp(np.minimum(x, _MISH_CAP))
+    n = u + 2
+    n *= u
+    denominator = n + 2
+    return u, n / denominator, 2 / denominator
 
 
 def _mish(x):
     # f(x) = x * tanh(softplus(x)), softplus(x) = log(1 + exp(x))
-    return x * np.tanh(np.logaddexp(x, 0))
+    _, tanh_sp, _ = _mish_parts(x)
+    tanh_sp *= x
+    return tanh_sp
 
 
 def _mish_derivative(x):
-    # f'(x) = tanh(sp) + x * expit(x) * (1 - tanh(sp)**2), as d sp / dx = expit(x)
-    tanh_sp = np.tanh(np.logaddexp(x, 0))
-    return tanh_sp + x * expit(x) * (1 - tanh_sp * tanh_sp)
+    # f'(x) = t + x * expit(x) * (1 - t^2) with t = tanh(softplus(x)), as
+    # d softplus / dx = expit(x) = u / (1 + u); 1 - t^2 = (1 - t) (1 + t).
+    u, tanh_sp, one_minus = _mish_parts(x)
+    slope = u / (1 + u)
+    slope *= x
+    slope *= one_minus
+    slope *= 1 + tanh_sp
+    slope += tanh_sp
+    return slope
 
 
 NONLINEARITIES = {
@@ -346,18 +378,23 @@ class Dropout:
         """Nothing to initialise."""
 
     def current_rate(self, training):
-        """Return p(t), 0 when predicting."""
+        """Return p(t) rounded to a multiple of 2^-16, 0 when predicting.
+
+        16 random bits per entry decide it, a fraction of the cost of a
+        random float.
+        """
         if training is None:
             return 0.0
-        return float(self.rate * self.schedule(training.progress))
+        return round(self.rate * self.schedule(training.progress) * 2**16) / 2**16
 
     def forward(self, params, X, training):
         """Return A = X * mask, mask holding 0 or 1 / (1 - p); mask is the cache."""
         p = self.current_rate(training)
         if p == 0:
             return X, None
-        mask = training.rng.random(X.shape, dtype=X.dtype) >= p
-        mask = mask / X.dtype.type(1 - p)
+        bits = training.rng.integers(0, 2**16, size=X.shape, dtype=np.uint16)
+        mask = (bits >= p * 2**16).astype(X.dtype)
+        mask *= 1 / (1 - p)
         return X * mask, mask
 
     def backward(self, params, mask, delta, grads):
@@ -365,10 +402,7 @@ class Dropout:
         return delta if mask is None else delta * mask
 
 
-_LAYER_KINDS = {
-    kind.__name__: kind
-    for kind in (Scale, PeriodicEmbedding, Dense, ParametricActivation, Dropout)
-}
+LAYERS = (Scale, PeriodicEmbedding, Dense, ParametricActivation, Dropout)
 
 
 def layer_record(layer):
@@ -385,10 +419,10 @@ def layer_record(layer):
     return record
 
 
-def layer_from_record(record):
-    """Return the layer that ``layer_record`` described."""
+def layer_from_record(record, kinds):
+    """Return the layer ``layer_record`` described; ``kinds`` maps names to types."""
     fields = dict(record)
-    kind = _LAYER_KINDS[fields.pop("kind")]
+    kind = kinds[fields.pop("kind")]
     if kind is ParametricActivation:
         fields["nonlinearity"] = NONLINEARITIES[fields["nonlinearity"]]
     if kind is PeriodicEmbedding:

@@ -38,6 +38,14 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(256, 256)
         Whether a learned factor per input column (trained 6 times faster
         than the weights) multiplies the input of the first dense layer.
 
+    n_members : int, default=1
+        Number of ensemble members trained together in one network, as TabM
+        does: the members share the hidden layers, each has its own output
+        layer and its own factors on the input (the scaling layer's, started
+        at random signs), their losses are averaged while training and their
+        predictions when predicting. Each member costs about the hidden
+        layers' time once more.
+
     dropout : float, default=0.15
         Dropout rate after every hidden layer for the first half of training;
         it then follows a half cosine down to 0.
@@ -176,6 +184,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         *,
         n_frequencies=0,
         scaling_layer=True,
+        n_members=1,
         dropout=0.15,
         learning_rate_init=0.04,
         learning_rate_schedule="constant",
@@ -193,6 +202,7 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
         self.activation = activation
         self.n_frequencies = n_frequencies
         self.scaling_layer = scaling_layer
+        self.n_members = n_members
         self.dropout = dropout
         self.learning_rate_init = learning_rate_init
         self.learning_rate_schedule = learning_rate_schedule
@@ -316,6 +326,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         *,
         n_frequencies=0,
         scaling_layer=True,
+        n_members=1,
         dropout=0.15,
         learning_rate_init=0.04,
         learning_rate_schedule="constant",
@@ -331,6 +342,7 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
         self.activation = activation
         self.n_frequencies = n_frequencies
         self.scaling_layer = scaling_layer
+        self.n_members = n_members
         self.dropout = dropout
         self.learning_rate_init = learning_rate_init
         self.learning_rate_schedule = learning_rate_schedule

@@ -17,9 +17,13 @@ The objective is the weighted mean data loss, normalised as skmlp's
 
 with label smoothing for classification: the targets become
 y' = (1 - eps) y + eps / K over K classes (eps = 0.1 in RealMLP-TD), which
-keeps dL/dZ = a - y'. There is no penalty term: RealMLP-TD's weight decay is
-decoupled, theta *= 1 - lr_t * wd_t * (per-group factors) before each Adam
-step, with wd_t = 0.02 * flat_cos(t), so it belongs to the optimiser.
+keeps dL/dZ = a - y'. A network of k ensemble members (``_members``) outputs
+k rows per input row while training; J is then the mean over the members,
+each member's rows weighted as the input rows are.
+
+There is no penalty term: RealMLP-TD's weight decay is decoupled,
+theta *= 1 - lr_t * wd_t * (per-group factors) before each Adam step, with
+wd_t = 0.02 * flat_cos(t), so it belongs to the optimiser.
 ``TabularNetwork.factors`` gives the per-parameter factors it needs.
 """
 
@@ -29,6 +33,7 @@ import numpy as np
 
 from ._activations import OUTPUT_ACTIVATIONS
 from ._layers import (
+    LAYERS,
     NONLINEARITIES,
     Dense,
     Dropout,
@@ -40,9 +45,12 @@ from ._layers import (
     layer_record,
 )
 from ._losses import smoothed_targets
+from ._members import MEMBER_LAYERS
 
 # Rows per forward pass when only the outputs matter (memory of the embedding).
 _PREDICT_ROWS = 4096
+# Every layer a saved network may hold, by name.
+_LAYER_KINDS = {kind.__name__: kind for kind in (*LAYERS, *MEMBER_LAYERS)}
 
 
 class TabularNetwork:
@@ -63,7 +71,7 @@ class TabularNetwork:
     @classmethod
     def from_records(cls, records):
         """Return the network whose layers ``records`` describes."""
-        return cls(layer_from_record(record) for record in records)
+        return cls(layer_from_record(record, _LAYER_KINDS) for record in records)
 
     def records(self):
         """Return the layers as plain data (see ``_layers.layer_record``)."""
@@ -73,6 +81,11 @@ class TabularNetwork:
     def n_outputs(self):
         """Return the width of the last layer."""
         return self.layers[-1].n_out
+
+    @property
+    def n_members(self):
+        """Return how many ensemble members train side by side (see ``_members``)."""
+        return max((getattr(layer, "n_members", 1) for layer in self.layers), default=1)
 
     def views(self, flat):
         """Return per layer a dict of named views into the flat vector."""
@@ -231,6 +244,11 @@ class TabularObjective:
         Z, caches = self.network.forward(views, X, Training(self.rng, self.progress))
         self.output.function(Z)  # in place: Z now holds the output activation a
         target = self.smoothed(Y.astype(Z.dtype, copy=False))
+        k = self.network.n_members
+        if k > 1:  # J is the mean of the members' losses, each on every row
+            target, weight_sum = np.tile(target, (k, 1)), k * weight_sum
+            if sample_weight is not None:
+                sample_weight = np.tile(sample_weight, k)
         value = self.loss.value(target, Z, sample_weight)
         delta = self.loss.output_delta(Z, target, out=Z)
         # Scaling delta_L by s_i / S scales every gradient backprop produces by it.

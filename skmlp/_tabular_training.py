@@ -30,6 +30,7 @@ from ._layers import (
     Scale,
 )
 from ._losses import LOSSES
+from ._members import MemberScale, member_head
 from ._objective import Batch
 from ._solvers import Observers, run_stochastic
 from ._state import TrainingState
@@ -55,6 +56,7 @@ class NetworkSettings:
     max_iter: int
     batch_size: int
     validation_fraction: float | None
+    n_members: int = 1
     # RealMLP-TD's choices with no estimator parameter; the benchmark's
     # ablation turns them off one at a time.
     parametric_activation: bool = True
@@ -63,14 +65,21 @@ class NetworkSettings:
 
 
 def network_layers(n_features, n_outputs, numeric, settings):
-    """Return the layers: embeddings, scaling, hidden blocks, output."""
+    """Return the layers: embeddings, scaling, hidden blocks, output.
+
+    With ``n_members`` k > 1 the scaling becomes the members' adapters and the
+    output their k heads and mean (see ``_members``).
+    """
     layers, width = [], n_features
     if settings.n_frequencies and len(numeric):
         columns = tuple(numeric)
         embedding = PeriodicEmbedding(n_features, columns, settings.n_frequencies)
         layers.append(embedding)
         width = embedding.n_out
-    if settings.scaling_layer:
+    k = settings.n_members
+    if k > 1:
+        layers.append(MemberScale(width, k, trainable=settings.scaling_layer))
+    elif settings.scaling_layer:
         layers.append(Scale(width))
     nonlinearity = NONLINEARITIES[settings.activation]
     for units in settings.hidden_layer_sizes:
@@ -80,8 +89,10 @@ def network_layers(n_features, n_outputs, numeric, settings):
         if settings.dropout:
             layers.append(Dropout(units, settings.dropout))
         width = units
-    layers.append(Dense(width, n_outputs))
-    return layers
+    if k > 1:
+        probabilities = settings.loss != "squared_error"
+        return [*layers, *member_head(width, n_outputs, k, probabilities)]
+    return [*layers, Dense(width, n_outputs)]
 
 
 class _Progress:

@@ -35,7 +35,8 @@ LAYERS = {
     "_layers": 2,  # the tabular networks' layers, each with forward and backward
     "_tabular_schedules": 1,
     "_objective": 3,
-    "_tabular_network": 3,
+    "_members": 3,  # ensemble members sharing one network, as in TabM
+    "_tabular_network": 4,
     "_tabular_adam": 5,  # Adam with per-group rates and decoupled weight decay
     "_tabular_training": 6,  # one training run of a tabular network
     "_tabular_base": 7,

@@ -507,6 +507,7 @@ BAD_PARAMETERS = [
     ("hidden_layer_sizes", (8, 0)),
     ("activation", "relu"),
     ("n_frequencies", -1),
+    ("n_members", 0),
     ("dropout", 1.0),
     ("learning_rate_init", 0.0),
     ("learning_rate_schedule", "cosine"),

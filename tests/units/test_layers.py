@@ -232,7 +232,10 @@ def test_dropout_rate_follows_flat_cosine():
         dropped = np.mean(A == 0)
         # 100,000 Bernoulli draws: the fraction is within 0.005 of p w.h.p.
         assert abs(dropped - p) < 0.005
-        assert_allclose(A[A != 0], 1 / (1 - p))
+        # The rate used is p rounded to a multiple of 2^-16 (16 random bits).
+        used = layer.current_rate(_training(progress=progress))
+        assert abs(used - p) <= 2**-17 and (used * 2**16).is_integer()
+        assert_allclose(A[A != 0], 1 / (1 - used))
     A, _ = layer.forward({}, X, None)
     assert A is X
 
