@@ -46,7 +46,8 @@ class Model:
 
 
 # The ablation: the tabular default with one ingredient removed (or, for the
-# "+" rows, one left-out RealMLP ingredient added) per row, as
+# "+" rows, one left-out RealMLP ingredient added; "~" rows are other
+# variants, such as the former default) per row, as
 # (row name, parameter overrides of TabularMLPClassifier / TabularMLPRegressor).
 # Each ingredient the tabular networks ship adds its row here, for example
 # ("- smooth clipping", {"smooth_clip": None}).
@@ -59,6 +60,11 @@ ABLATION: list[tuple[str, dict]] = [
     ("- label smoothing", {"label_smoothing": 0.0}),
     ("- weight decay", {"weight_decay": 0.0}),
     ("- best epoch (no validation split)", {"validation_fraction": None}),
+    ("- ensemble members (one network)", {"n_members": 1}),
+    (
+        "~ one network 256 wide (the former default)",
+        {"n_members": 1, "hidden_layer_sizes": (256, 256)},
+    ),
     # RealMLP-TD choices without an estimator parameter.
     ("- parametric activations (a fixed at 1)", {"parametric_activation": False}),
     ("- per-group learning rates", {"group_learning_rates": False}),
