@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from gradient_check import central_difference
+from layer_views import layer_size, layer_views
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skmlp._layers import (
@@ -20,20 +21,6 @@ from skmlp._layers import (
 N_SAMPLES = 7
 
 
-def _views(layer, flat):
-    """Return the layer's named views into ``flat``, groups one after the other."""
-    views, start = {}, 0
-    for name, spec in layer.parameters.items():
-        size = math.prod(spec.shape)
-        views[name] = flat[start : start + size].reshape(spec.shape)
-        start += size
-    return views
-
-
-def _size(layer):
-    return sum(math.prod(spec.shape) for spec in layer.parameters.values())
-
-
 def _inputs(n_in, seed, margin=0.05):
     """Return N(0, 1) inputs, none closer than ``margin`` to the kink at 0."""
     X = np.random.default_rng(seed).normal(size=(N_SAMPLES, n_in))
@@ -43,8 +30,8 @@ def _inputs(n_in, seed, margin=0.05):
 def _initialised(layer, X, seed):
     """Return flat parameters after ``init`` on X, then moved by N(0, 0.1^2)."""
     rng = np.random.default_rng(seed)
-    flat = np.empty(_size(layer))
-    layer.init(_views(layer, flat), X, rng)
+    flat = np.empty(layer_size(layer))
+    layer.init(layer_views(layer, flat), X, rng)
     return flat + rng.normal(scale=0.1, size=flat.shape)
 
 
@@ -55,18 +42,18 @@ def _training(seed=3, progress=0.2):
 
 def _objective(layer, X, flat, R, training):
     """Return L = sum(R * A), A the layer's output (so dL/dA = R)."""
-    A, _ = layer.forward(_views(layer, flat), X, training() if training else None)
+    A, _ = layer.forward(layer_views(layer, flat), X, training() if training else None)
     return float(np.sum(R * A))
 
 
 def _check_gradients(layer, X, flat, training=None):
     """Assert that backward's dL/dtheta and dL/dX equal central differences."""
     R = np.random.default_rng(11).normal(size=(X.shape[0], layer.n_out))
-    views = _views(layer, flat)
+    views = layer_views(layer, flat)
     A, cache = layer.forward(views, X, training() if training else None)
     assert A.shape == (X.shape[0], layer.n_out)
     grads = np.full_like(flat, np.nan)
-    dX = layer.backward(views, cache, R, _views(layer, grads))
+    dX = layer.backward(views, cache, R, layer_views(layer, grads))
     numeric_params = central_difference(
         lambda p: _objective(layer, X, p, R, training), flat
     )
@@ -110,10 +97,10 @@ def test_scale_forward_and_init():
     """Check that the scaling layer starts at 1 and multiplies each column."""
     layer, X = Scale(3), _inputs(3, seed=0)
     flat = np.empty(3)
-    layer.init(_views(layer, flat), X, np.random.default_rng(0))
+    layer.init(layer_views(layer, flat), X, np.random.default_rng(0))
     assert_array_equal(flat, np.ones(3))
     flat[:] = [2.0, -1.0, 0.5]
-    A, _ = layer.forward(_views(layer, flat), X, None)
+    A, _ = layer.forward(layer_views(layer, flat), X, None)
     assert_allclose(A, X * np.array([2.0, -1.0, 0.5]))
 
 
@@ -122,7 +109,7 @@ def test_embedding_forward_matches_per_column_formula():
     layer = PeriodicEmbedding(4, (3, 1), n_frequencies=6, n_values=3)
     X = _inputs(4, seed=6)
     flat = _initialised(layer, X, seed=7)
-    p = _views(layer, flat)
+    p = layer_views(layer, flat)
     A, _ = layer.forward(p, X, None)
     expected = []
     for j, column in enumerate((3, 1)):
@@ -136,8 +123,8 @@ def test_embedding_forward_matches_per_column_formula():
 def test_embedding_init_follows_realmlp():
     """Check w ~ N(0, 0.1^2), phi in [-pi, pi], V and beta in [-1/4, 1/4]."""
     layer = PeriodicEmbedding(300, tuple(range(300)))
-    flat = np.empty(_size(layer))
-    p = _views(layer, flat)
+    flat = np.empty(layer_size(layer))
+    p = layer_views(layer, flat)
     layer.init(p, np.zeros((2, 300)), np.random.default_rng(0))
     # 4800 draws: the sample std of N(0, 0.1^2) is within 5% of 0.1 with
     # probability far above 1 - 1e-6.
@@ -153,8 +140,8 @@ def test_dense_forward_uses_ntk_scaling():
     """Check Z = X @ W / sqrt(n_in) + b."""
     layer = Dense(5, 2)
     X = _inputs(5, seed=0)
-    flat = np.random.default_rng(1).normal(size=_size(layer))
-    p = _views(layer, flat)
+    flat = np.random.default_rng(1).normal(size=layer_size(layer))
+    p = layer_views(layer, flat)
     Z, _ = layer.forward(p, X, None)
     assert_allclose(Z, X @ p["W"] / math.sqrt(5) + p["b"])
 
@@ -165,8 +152,8 @@ def test_dense_init_gives_unit_preactivations_with_kinks_in_the_data():
     X = np.random.default_rng(0).normal(
         loc=3.0, scale=[1, 2, 3, 4, 5, 6], size=(200, 6)
     )
-    flat = np.empty(_size(layer))
-    p = _views(layer, flat)
+    flat = np.empty(layer_size(layer))
+    p = layer_views(layer, flat)
     layer.init(p, X, np.random.default_rng(1))
     Z = X @ p["W"] / math.sqrt(6)
     assert_allclose(Z.std(axis=0), np.ones(40))
@@ -178,8 +165,8 @@ def test_dense_init_gives_unit_preactivations_with_kinks_in_the_data():
 def test_dense_init_keeps_a_unit_the_data_does_not_move():
     """Check that init stays finite when an input is constant (zero spread)."""
     layer = Dense(2, 3)
-    flat = np.empty(_size(layer))
-    layer.init(_views(layer, flat), np.zeros((10, 2)), np.random.default_rng(0))
+    flat = np.empty(layer_size(layer))
+    layer.init(layer_views(layer, flat), np.zeros((10, 2)), np.random.default_rng(0))
     assert np.isfinite(flat).all()
 
 
@@ -215,10 +202,10 @@ def test_parametric_activation_interpolates_identity_and_f():
     layer = ParametricActivation(3, NONLINEARITIES["selu"])
     X = _inputs(3, seed=0)
     flat = np.empty(3)
-    layer.init(_views(layer, flat), X, np.random.default_rng(0))
+    layer.init(layer_views(layer, flat), X, np.random.default_rng(0))
     assert_array_equal(flat, np.ones(3))
     flat[:] = [1.0, 0.0, 0.5]
-    A, _ = layer.forward(_views(layer, flat), X, None)
+    A, _ = layer.forward(layer_views(layer, flat), X, None)
     f = NONLINEARITIES["selu"].value(X)
     assert_allclose(A, np.column_stack([f[:, 0], X[:, 1], (X[:, 2] + f[:, 2]) / 2]))
 
@@ -245,9 +232,9 @@ def test_layers_keep_float32(layer):
     """Check that float32 inputs and parameters give float32 outputs and grads."""
     X = _inputs(layer.n_in, seed=0).astype(np.float32)
     flat = _initialised(layer, X.astype(float), seed=1).astype(np.float32)
-    views = _views(layer, flat)
+    views = layer_views(layer, flat)
     A, cache = layer.forward(views, X, None)
     grads = np.zeros_like(flat)
-    dX = layer.backward(views, cache, np.ones_like(A), _views(layer, grads))
+    dX = layer.backward(views, cache, np.ones_like(A), layer_views(layer, grads))
     assert A.dtype == np.float32
     assert dX.dtype == np.float32

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from gradient_check import central_difference
+from layer_views import layer_size, layer_views
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import softmax
 
@@ -15,19 +16,6 @@ from skmlp._objective import Batch
 from skmlp._tabular_network import TabularNetwork, TabularObjective
 
 K = 3  # members
-
-
-def _views(layer, flat):
-    views, start = {}, 0
-    for name, spec in layer.parameters.items():
-        size = math.prod(spec.shape)
-        views[name] = flat[start : start + size].reshape(spec.shape)
-        start += size
-    return views
-
-
-def _size(layer):
-    return sum(math.prod(spec.shape) for spec in layer.parameters.values())
 
 
 def _member_params(views, m):
@@ -48,15 +36,17 @@ def _random(shape, seed):
 )
 def test_member_layers_backward_matches_finite_differences(layer, n_rows):
     """Check dL/dtheta and dL/dX of L = sum(R * A) against central differences."""
-    X, flat = _random((n_rows, layer.n_in), 0), _random(_size(layer), 1)
-    A, cache = layer.forward(_views(layer, flat), X, None)
+    X, flat = _random((n_rows, layer.n_in), 0), _random(layer_size(layer), 1)
+    A, cache = layer.forward(layer_views(layer, flat), X, None)
     assert A.shape == (K * 5, layer.n_out)
     R = _random(A.shape, 2)
     grads = np.full_like(flat, np.nan)
-    dX = layer.backward(_views(layer, flat), cache, R, _views(layer, grads))
+    dX = layer.backward(layer_views(layer, flat), cache, R, layer_views(layer, grads))
 
     def loss(params, inputs):
-        return float(np.sum(R * layer.forward(_views(layer, params), inputs, None)[0]))
+        return float(
+            np.sum(R * layer.forward(layer_views(layer, params), inputs, None)[0])
+        )
 
     numeric_params = central_difference(lambda p: loss(p, X), flat)
     assert_allclose(grads, numeric_params, rtol=1e-6, atol=1e-8)
@@ -67,11 +57,11 @@ def test_member_layers_backward_matches_finite_differences(layer, n_rows):
 def test_member_scale_repeats_the_input_once_per_member():
     """Check A = [X * r_1; X * r_2; X * r_3] and adapters that start at +-1."""
     layer, X = MemberScale(4, K), _random((6, 4), 0)
-    flat = np.empty(_size(layer))
-    layer.init(_views(layer, flat), X, np.random.default_rng(0))
+    flat = np.empty(layer_size(layer))
+    layer.init(layer_views(layer, flat), X, np.random.default_rng(0))
     assert set(np.unique(flat)) == {-1.0, 1.0}
-    r = _views(layer, flat)["scale"]
-    A, _ = layer.forward(_views(layer, flat), X, None)
+    r = layer_views(layer, flat)["scale"]
+    A, _ = layer.forward(layer_views(layer, flat), X, None)
     assert_allclose(A, np.vstack([X * r[m] for m in range(K)]))
 
 
@@ -85,8 +75,8 @@ def test_frozen_member_scale_is_neither_stepped_nor_decayed():
 def test_member_dense_is_one_dense_layer_per_member():
     """Check that member m's block of rows goes through its own W_m and b_m."""
     layer = MemberDense(4, 2, K)
-    flat, H = _random(_size(layer), 0), _random((K * 5, 4), 1)
-    p = _views(layer, flat)
+    flat, H = _random(layer_size(layer), 0), _random((K * 5, 4), 1)
+    p = layer_views(layer, flat)
     Z, _ = layer.forward(p, H, None)
     for m in range(K):
         single = {"W": p["W"][m], "b": p["b"][m]}
@@ -98,8 +88,8 @@ def test_member_dense_init_fits_each_head_to_its_own_rows():
     """Check unit-spread pre-activations per member, on rows of different scales."""
     layer = MemberDense(3, 4, K)
     blocks = [_random((50, 3), m) * (m + 1) + m for m in range(K)]
-    flat = np.empty(_size(layer))
-    p = _views(layer, flat)
+    flat = np.empty(layer_size(layer))
+    p = layer_views(layer, flat)
     layer.init(p, np.vstack(blocks), np.random.default_rng(0))
     for m, H in enumerate(blocks):
         Z = H @ p["W"][m] / math.sqrt(3)
@@ -139,15 +129,21 @@ def _batch(n_outputs, classification, seed=0):
     return Batch(X, Y, rng.uniform(0.5, 2.0, 6))
 
 
-@pytest.mark.parametrize("loss", sorted(CASES))
-def test_objective_over_members_matches_finite_differences(loss):
-    """Check dJ/dparams of a network of members against central differences."""
+def _case(loss):
+    """Return a network of members, a batch, initial parameters and the objective."""
     n_outputs, probabilities, smoothing = CASES[loss]
     network = _member_network(n_outputs, probabilities)
     batch = _batch(n_outputs, probabilities)
     params = network.initial_params(batch.X, np.random.default_rng(1))
-    params += _random(params.shape, 2) * 0.1
     objective = TabularObjective(network, LOSSES[loss], smoothing, rng=0)
+    return network, batch, params, objective
+
+
+@pytest.mark.parametrize("loss", sorted(CASES))
+def test_objective_over_members_matches_finite_differences(loss):
+    """Check dJ/dparams of a network of members against central differences."""
+    _, batch, params, objective = _case(loss)
+    params += _random(params.shape, 2) * 0.1
     grads = np.full_like(params, np.nan)
     objective.loss_and_gradients(params, batch, grads)
 
@@ -160,14 +156,10 @@ def test_objective_over_members_matches_finite_differences(loss):
 @pytest.mark.parametrize("loss", sorted(CASES))
 def test_objective_is_the_mean_of_the_members_objectives(loss):
     """Check J of k members = mean over m of J of the single network of member m."""
-    n_outputs, probabilities, smoothing = CASES[loss]
-    network = _member_network(n_outputs, probabilities)
-    batch = _batch(n_outputs, probabilities)
-    params = network.initial_params(batch.X, np.random.default_rng(1))
+    network, batch, params, objective = _case(loss)
+    n_outputs, _, smoothing = CASES[loss]
     p = network.views(params)
-    value = TabularObjective(network, LOSSES[loss], smoothing).loss_and_gradients(
-        params, batch, np.empty_like(params)
-    )
+    value = objective.loss_and_gradients(params, batch, np.empty_like(params))
     selu = NONLINEARITIES["selu"]
     single = TabularNetwork(
         [Scale(4), Dense(4, 5), ParametricActivation(5, selu), Dense(5, n_outputs)]
