@@ -18,7 +18,7 @@ from ._sklearn_compat import Interval, StrOptions
 from ._tabular_base import PARAMETER_CONSTRAINTS, BaseTabularMLP
 
 _COMMON = """\
-hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(128, 128)
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(256, 256)
         Width of each hidden layer, input side first. Each hidden layer is a
         dense layer in the NTK parametrisation (``z = a W / sqrt(n_in) + b``),
         a parametric activation ``a + m (f(a) - a)`` with a learned ``m`` per
@@ -38,13 +38,16 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(128, 128)
         Whether a learned factor per input column (trained 6 times faster
         than the weights) multiplies the input of the first dense layer.
 
-    n_members : int, default=4
+    n_members : int, default=1
         Number of ensemble members trained together in one network, as TabM
         does: the members share the hidden layers, each has its own output
         layer and its own factors on the input (the scaling layer's, started
         at random signs), their losses are averaged while training and their
         predictions when predicting. Each member costs about the hidden
-        layers' time once more.
+        layers' time once more. On the development panel 4 members with
+        ``hidden_layer_sizes=(128, 128)`` erred less than the default on 13 of
+        18 tables, in 1.6 times its time, but not by the geometric mean of the
+        errors, which two tables with very few wrong rows swung.
 
     dropout : float, default=0.15
         Dropout rate after every hidden layer for the first half of training;
@@ -179,12 +182,12 @@ class TabularMLPClassifier(ClassifierMixin, BaseTabularMLP):
 
     def __init__(
         self,
-        hidden_layer_sizes=(128, 128),
+        hidden_layer_sizes=(256, 256),
         activation="selu",
         *,
         n_frequencies=0,
         scaling_layer=True,
-        n_members=4,
+        n_members=1,
         dropout=0.15,
         learning_rate_init=0.04,
         learning_rate_schedule="constant",
@@ -321,12 +324,12 @@ class TabularMLPRegressor(RegressorMixin, BaseTabularMLP):
 
     def __init__(
         self,
-        hidden_layer_sizes=(128, 128),
+        hidden_layer_sizes=(256, 256),
         activation="mish",
         *,
         n_frequencies=0,
         scaling_layer=True,
-        n_members=4,
+        n_members=1,
         dropout=0.15,
         learning_rate_init=0.04,
         learning_rate_schedule="constant",

@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import softmax
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmlp import TabularMLPClassifier, TabularMLPRegressor
+from skmlp._layers import Training
 from skmlp._tabular_adam import ADAMW, TabularUpdate
 from skmlp._tabular_schedules import coslog, flat_cos
 
@@ -24,7 +26,12 @@ WEIGHTS_ARE_NOT_REPEATS = {
 
 
 @parametrize_with_checks(
-    [TabularMLPClassifier(**SMALL), TabularMLPRegressor(**SMALL)],
+    [
+        TabularMLPClassifier(**SMALL),
+        TabularMLPRegressor(**SMALL),
+        TabularMLPClassifier(**SMALL, n_members=3),
+        TabularMLPRegressor(**SMALL, n_members=3),
+    ],
     expected_failed_checks=lambda estimator: WEIGHTS_ARE_NOT_REPEATS,
 )
 def test_sklearn_compatible_estimator(estimator, check):
@@ -61,6 +68,28 @@ def test_regressor_predicts_in_the_units_of_y():
     first = TabularMLPRegressor(**SMALL, random_state=0).fit(X, signal)
     second = TabularMLPRegressor(**SMALL, random_state=0).fit(X, 1000 * signal + 5e4)
     assert_allclose(second.predict(X), 1000 * first.predict(X) + 5e4, rtol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_members_predict_the_mean_of_their_own_predictions(Estimator):
+    """Check k heads and predictions that average the members' (probabilities)."""
+    X, signal = _table(200, seed=5)
+    y = signal > np.median(signal) if Estimator is TabularMLPClassifier else signal
+    model = Estimator(**SMALL, n_members=3, random_state=0).fit(X, y)
+    network, params = model.network_, model.params_
+    assert network.n_members == 3
+    encoded = model.preprocessor_.transform(X)
+    # A training pass without dropout gives every member's own outputs.
+    views = network.views(params)
+    Z, _ = network.forward(views, encoded, Training(np.random.default_rng(0), 1.0))
+    blocks = Z.reshape(3, len(X), -1)
+    if Estimator is TabularMLPClassifier:
+        mean = softmax(blocks, axis=2).mean(axis=0)
+        assert_allclose(model.predict_proba(X), mean)
+        assert not np.allclose(blocks[0], blocks[1])  # the members differ
+    else:
+        expected = blocks.mean(axis=0)[:, 0] * model.y_scale_ + model.y_mean_
+        assert_allclose(model.predict(X), expected)
 
 
 def test_kept_epoch_is_the_best_validation_epoch():
