@@ -73,6 +73,10 @@ ABLATION: list[tuple[str, dict]] = [
 ]
 
 
+# The tabular networks' settings that no estimator parameter sets.
+SETTINGS_ONLY = {"parametric_activation", "group_learning_rates", "beta_2"}
+
+
 def _one_hot_and_scaling():
     """Return the usual MLP input step: impute, scale numbers, one-hot categories."""
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
@@ -138,8 +142,9 @@ def _build_tabular(task, seed, **overrides):
     network = getattr(skmlp, name)(random_state=seed)
     known = network.get_params()
     network.set_params(**{k: v for k, v in overrides.items() if k in known})
-    # RealMLP-TD choices that have no parameter go to the network's settings.
-    network._ablation = {k: v for k, v in overrides.items() if k not in known}
+    # RealMLP-TD choices that have no parameter go to the network's settings;
+    # a parameter of the other network only (label smoothing) is left out.
+    network._ablation = {k: v for k, v in overrides.items() if k in SETTINGS_ONLY}
     return network
 
 

@@ -188,3 +188,26 @@ def test_ablation_option_keeps_the_rows_it_names(monkeypatch):
     assert [m.name for m in picked] == [default, "- two", "+ three"]
     assert [m.overrides for m in picked[1:]] == [{"b": 2}, {"c": 3}]
     assert [m.name for m in none] == [default]
+
+
+def test_every_ablation_row_builds_both_networks_that_fit():
+    """Check each row's overrides reach both tabular networks, which then fit.
+
+    A row naming a parameter of one network only (label smoothing) must run
+    the other at its default rather than fail.
+    """
+    models = _load("tabular_models")
+    if not models.has_tabular_networks():
+        pytest.skip("this skmlp has no tabular networks")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    for name, overrides in models.ABLATION:
+        tiny = {**overrides, "max_iter": 2, "hidden_layer_sizes": (4,)}
+        for task, y in [("classification", X[:, 0] > 0), ("regression", X[:, 1])]:
+            model = models.Model(name, models.MODELS["tabular"].build, tiny)
+            network = model.estimator(task, seed=0).fit(X, y)
+            assert np.isfinite(network.predict(X).astype(float)).all(), name
+            params = network.get_params()
+            for key, value in overrides.items():
+                if key in params and key != "hidden_layer_sizes":
+                    assert params[key] == value, (name, key)
