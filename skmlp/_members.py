@@ -161,7 +161,7 @@ MEMBER_LAYERS = (MemberScale, MemberDense, MemberMean)
 
 
 def member_head(n_in, n_out, n_members, probabilities):
-    """Return the layers that close it: the heads, then the mean."""
+    """Return the layers that end a network of members: the heads, then the mean."""
     return [
         MemberDense(n_in, n_out, n_members),
         MemberMean(n_out, n_members, probabilities),

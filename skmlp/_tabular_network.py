@@ -67,6 +67,8 @@ class TabularNetwork:
                 start += size
             self.slots.append(slot)
         self.size = start
+        # How many ensemble members train side by side (see ``_members``).
+        self.n_members = max(getattr(layer, "n_members", 1) for layer in self.layers)
 
     @classmethod
     def from_records(cls, records):
@@ -81,11 +83,6 @@ class TabularNetwork:
     def n_outputs(self):
         """Return the width of the last layer."""
         return self.layers[-1].n_out
-
-    @property
-    def n_members(self):
-        """Return how many ensemble members train side by side (see ``_members``)."""
-        return max((getattr(layer, "n_members", 1) for layer in self.layers), default=1)
 
     def views(self, flat):
         """Return per layer a dict of named views into the flat vector."""
