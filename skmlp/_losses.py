@@ -68,7 +68,8 @@ def log_loss(Y, P, sample_weight=None):
     xp = array_ops(P)
     eps = xp.finfo(P.dtype).eps
     P = xp.minimum(xp.maximum(P, eps), 1 - eps)
-    return -_mean_over_samples(xp.xlogy(Y, P), sample_weight)
+    # y log p, which is 0 where y is: p is clipped, so log p is finite.
+    return -_mean_over_samples(Y * xp.log(P), sample_weight)
 
 
 def binary_log_loss(Y, P, sample_weight=None):

@@ -159,7 +159,7 @@ def backward(activations, deltas, coefs, hidden, grads, trace=None):
     for layer in reversed(range(len(coefs))):
         delta = deltas[layer]
         xp.matmul(activations[layer].T, delta, out=coef_grads[layer])
-        xp.sum(delta, axis=0, out=intercept_grads[layer])
+        xp.column_sums(delta, out=intercept_grads[layer])
         if layer > 0:
             previous = xp.matmul(delta, coefs[layer].T, out=deltas[layer - 1])
             if trace is not None and trace.masks is not None:

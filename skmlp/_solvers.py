@@ -18,6 +18,7 @@ What a solver leaves in the state can always be used:
   ``NoFiniteEpoch`` is raised instead.
 """
 
+import math
 import warnings
 from collections import ChainMap
 from collections.abc import Callable
@@ -220,8 +221,10 @@ class _StochasticRun:
         plan = self.plan
         if not plan.shuffle:
             return _epoch_batches(self.data, plan.batch_size, None, None)
-        # scikit-learn permutes the previous epoch's order, not a fresh range.
-        self.order = self.order[plan.random_state.permutation(len(self.order))]
+        # scikit-learn permutes the previous epoch's order, not a fresh range:
+        # it shuffles a range and takes the order in it, which is the same draw
+        # as shuffling the order in place.
+        plan.random_state.shuffle(self.order)
         order = plan.ops.move(self.order, like=self.data.Y)
         return _epoch_batches(self.data, plan.batch_size, order, self.buffers)
 
@@ -232,7 +235,7 @@ class _StochasticRun:
             if self.tasks:
                 self.tasks.begin_epoch()
             loss = _run_epoch(state, self.grads, self.objective, self._batches())
-            if not (np.isfinite(loss) and plan.ops.all_finite(state.params)):
+            if not (math.isfinite(loss) and plan.ops.all_finite(state.params)):
                 return epoch
             improved = _record_epoch(state, loss, n_samples, plan, self.monitor)
             state.update.end_epoch(state.t)
