@@ -23,7 +23,12 @@ outliers = rng.choice(x.size, size=20, replace=False)
 y[outliers] += 4  # a tenth of the targets are corrupted, all upwards
 X = x.reshape(-1, 1)
 
-settings = {"hidden_layer_sizes": (16,), "solver": "lbfgs", "random_state": 0}
+settings = {
+    "hidden_layer_sizes": (16,),
+    "solver": "lbfgs",
+    "max_iter": 1000,
+    "random_state": 0,
+}
 models = {
     "squared_error": MLPRegressor(loss="squared_error", **settings),
     "huber": MLPRegressor(loss="huber", huber_delta=0.5, **settings),

@@ -77,19 +77,13 @@ _FEW_COLUMNS = 7
 
 _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
 # scipy's dot: numpy's matmul of two vectors takes a microsecond longer, and
-# warns when the sum overflows.
+# warns when the sum overflows (see ``all_finite``).
 _DOT = {np.dtype(np.float32): blas.sdot, np.dtype(np.float64): blas.ddot}
 
 
 def _add_scaled_numpy(y, a, x):
     """Add ``a * x`` to the contiguous float vector ``y`` in one BLAS pass."""
     return _AXPY[y.dtype](x, y, a=a)
-
-
-def _sum_of_squares_numpy(x):
-    """Return x @ x for the vector x as a Python float."""
-    dot = _DOT.get(x.dtype)
-    return float(x @ x) if dot is None else dot(x, x)
 
 
 def _matmul_numpy(A, B, out=None):
@@ -156,7 +150,6 @@ class NumpyOps:
         self.matmul = _matmul_numpy if sparse else np.matmul
         self.where = _where_numpy
         self.column_sums = _column_sums_numpy
-        self.sum_of_squares = _sum_of_squares_numpy
         # What np.sum, np.max and np.argmax call for an ndarray: the same
         # results, but a microsecond less per call, which a one-row prediction
         # notices. The reductions default to the whole array, as np.sum does.
@@ -355,10 +348,6 @@ class ArrayApiOps:
     def scalar(self, x):
         """Return the 0-d x in the widest float of its device, left there."""
         return self.xp.astype(x, self.wide_float(x))
-
-    def sum_of_squares(self, x):
-        """Return x @ x for the vector x, as ``scalar`` returns it."""
-        return self.scalar(x @ x)
 
     def all_finite(self, x):
         """Return whether every entry of x is finite (one value read back)."""

@@ -181,7 +181,7 @@ class Objective:
         W = params[: net.layout.n_coefs]
         # grads_W += d/dW alpha/(2S) ||W||^2
         xp.add_scaled(grads[: net.layout.n_coefs], net.alpha / weight_sum, W)
-        penalty = 0.5 * net.alpha * xp.sum_of_squares(W) / weight_sum
+        penalty = 0.5 * net.alpha * xp.scalar(W @ W) / weight_sum
         return net.loss.value(Y, A, sample_weight) + penalty
 
     def predicts_finite(self, params, X, x_max=None):

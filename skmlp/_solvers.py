@@ -30,7 +30,6 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._arrays import array_ops
 from ._network import largest_magnitude
 from ._objective import Batch
 from ._optimizers import OPTIMIZERS
@@ -60,26 +59,6 @@ class Observers(NamedTuple):
 
     monitor: object
     tasks: object
-
-
-def _epoch_batches(data, batch_size, order, buffers):
-    """Yield the batches of one epoch; shuffled ones reuse ``buffers``."""
-    (X, Y, weights), n_samples = data, data.Y.shape[0]
-    take_rows = array_ops(Y).take_rows
-    for start in range(0, n_samples, batch_size):
-        rows = slice(start, min(start + batch_size, n_samples))
-        if order is not None:
-            rows = order[rows]
-            yield Batch(
-                take_rows(X, rows, buffers.X),
-                take_rows(Y, rows, buffers.Y),
-                None
-                if weights is None
-                else take_rows(weights, rows, buffers.sample_weight),
-            )
-        else:
-            weight = None if weights is None else weights[rows, ...]
-            yield Batch(X[rows, ...], Y[rows, ...], weight)
 
 
 def _run_epoch(state, grads, objective, batches):
@@ -217,16 +196,29 @@ class _StochasticRun:
         self.kept = _Kept(start, None, start if continued else None)
 
     def _batches(self):
-        """Return the batches of the next epoch; the order is drawn with numpy."""
-        plan = self.plan
-        if not plan.shuffle:
-            return _epoch_batches(self.data, plan.batch_size, None, None)
-        # scikit-learn permutes the previous epoch's order, not a fresh range:
-        # it shuffles a range and takes the order in it, which is the same draw
-        # as shuffling the order in place.
-        plan.random_state.shuffle(self.order)
-        order = plan.ops.move(self.order, like=self.data.Y)
-        return _epoch_batches(self.data, plan.batch_size, order, self.buffers)
+        """Yield the batches of the next epoch; shuffled ones reuse the buffers."""
+        (X, Y, weights), plan = self.data, self.plan
+        n_samples, size, ops = Y.shape[0], plan.batch_size, plan.ops
+        if plan.shuffle:
+            # scikit-learn permutes the previous epoch's order, not a fresh
+            # range: it shuffles a range and takes the order in it, the same
+            # draw as shuffling the order in place. It is drawn with numpy.
+            plan.random_state.shuffle(self.order)
+            order, buffers = ops.move(self.order, like=Y), self.buffers
+        for start in range(0, n_samples, size):
+            rows = slice(start, min(start + size, n_samples))
+            if not plan.shuffle:
+                weight = None if weights is None else weights[rows, ...]
+                yield Batch(X[rows, ...], Y[rows, ...], weight)
+                continue
+            rows = order[rows]
+            yield Batch(
+                ops.take_rows(X, rows, buffers.X),
+                ops.take_rows(Y, rows, buffers.Y),
+                None
+                if weights is None
+                else ops.take_rows(weights, rows, buffers.sample_weight),
+            )
 
     def train(self):
         """Run the epochs; return the epoch whose loss diverged, or None."""

@@ -91,6 +91,7 @@ def lean_epoch(X, Y, order, params, update, units, batch_size, alpha):
     Y_buffer = np.empty((batch_size, Y.shape[1]), Y.dtype)
     layer_buffers = [np.empty((batch_size, n), dtype) for n in units[1:]]
     delta_buffers = [np.empty((batch_size, n), dtype) for n in units[1:]]
+    ones = np.ones(batch_size, dtype)  # column sums as one BLAS product
     last = len(coefs) - 1
     total = 0.0
     for first in range(0, X.shape[0], batch_size):
@@ -113,7 +114,7 @@ def lean_epoch(X, Y, order, params, update, units, batch_size, alpha):
         deltas[-1] /= n
         for layer in range(last, -1, -1):
             np.matmul(a[layer].T, deltas[layer], out=coef_grads[layer])
-            np.sum(deltas[layer], axis=0, out=intercept_grads[layer])
+            np.matmul(ones[:n], deltas[layer], out=intercept_grads[layer])
             if layer > 0:
                 np.matmul(deltas[layer], coefs[layer].T, out=deltas[layer - 1])
                 deltas[layer - 1] *= a[layer] > 0

@@ -44,14 +44,6 @@ def test_row_reductions_match_numpy(ops, n_columns):
     assert_allclose(row_sum, z.sum(axis=1, keepdims=True), rtol=1e-14)
 
 
-@pytest.mark.parametrize("ops", [NUMPY, STRICT], ids=["numpy", "strict"])
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_sum_of_squares_is_the_squared_norm(ops, dtype):
-    """Check x @ x of a vector, read back as a float."""
-    x = np.arange(1.0, 6.0, dtype=dtype)
-    assert float(ops.sum_of_squares(_on(ops, x))) == 55.0
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
     "entry, finite", [(1.0, True), (np.nan, False), (np.inf, False), (-np.inf, False)]
