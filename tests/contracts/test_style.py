@@ -3,9 +3,14 @@
 import ast
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
+from sklearn.datasets import load_digits
+
+import skmlp
+from skmlp import MLPClassifier
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKED = ["skmlp", "tests", "benchmarks", "examples", "docs"]
@@ -115,3 +120,31 @@ def test_only_the_solvers_module_names_lbfgs():
         if isinstance(node, ast.Constant) and node.value == "lbfgs"
     }
     assert naming == {"_solvers"}
+
+
+MAX_FUNCTIONS_OF_A_SMALL_FIT = 90
+
+
+def test_a_small_fit_runs_at_most_90_distinct_functions():
+    """Check the count docs/contributing.rst gives, the way it measures it."""
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400] / 16, y[:400]
+    package = str(Path(skmlp.__file__).parent)
+    seen = set()
+
+    def count(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(package):
+            seen.add((frame.f_code.co_filename, frame.f_code.co_qualname))
+
+    def fit():
+        MLPClassifier(early_stopping=True, max_iter=5, random_state=0).fit(X, y)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 5 epochs do not converge
+        fit()
+        sys.setprofile(count)
+        try:
+            fit()
+        finally:
+            sys.setprofile(None)
+    assert 50 < len(seen) <= MAX_FUNCTIONS_OF_A_SMALL_FIT, sorted(seen)
