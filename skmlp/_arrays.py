@@ -79,6 +79,10 @@ _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
 # scipy's dot: numpy's matmul of two vectors takes a microsecond longer, and
 # warns when the sum overflows (see ``all_finite``).
 _DOT = {np.dtype(np.float32): blas.sdot, np.dtype(np.float64): blas.ddot}
+# Past this length the dot gains little over numpy's check, and outside a fit's
+# one-thread limit (see ``_threads``) scipy's BLAS threads can make it wait
+# milliseconds for numpy's.
+_DOT_UP_TO = 4096
 
 
 def _add_scaled_numpy(y, a, x):
@@ -204,12 +208,13 @@ class NumpyOps:
     def all_finite(x):
         """Return whether every entry of x is finite.
 
-        For a vector, a NaN or an infinity makes x @ x NaN or infinite, so a
-        finite x @ x answers at once; an infinite one (which large finite
+        For a short vector, a NaN or an infinity makes x @ x NaN or infinite,
+        so a finite x @ x answers at once; an infinite one (which large finite
         entries give too) has every entry looked at.
         """
         dot = _DOT.get(x.dtype)
-        if dot is not None and x.ndim == 1 and math.isfinite(dot(x, x)):
+        short = dot is not None and x.ndim == 1 and x.shape[0] <= _DOT_UP_TO
+        if short and math.isfinite(dot(x, x)):
             return True
         return bool(np.isfinite(x).all())
 

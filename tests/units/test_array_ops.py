@@ -48,7 +48,7 @@ def test_row_reductions_match_numpy(ops, n_columns):
 @pytest.mark.parametrize(
     "entry, finite", [(1.0, True), (np.nan, False), (np.inf, False), (-np.inf, False)]
 )
-@pytest.mark.parametrize("shape", [(6,), (2, 3)])
+@pytest.mark.parametrize("shape", [(6,), (2, 3), (5000,)])
 def test_all_finite_finds_every_non_finite_entry(dtype, entry, finite, shape):
     """Check all_finite with one special entry, and with squares that overflow."""
     huge = np.finfo(dtype).max / 2  # finite, though its square is not
